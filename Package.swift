@@ -1,0 +1,107 @@
+// swift-tools-version:6.2
+// TierSync: keeps a tree of SQLite stores (group, provinces, cities) in agreement.
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "TierSync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tiersync", targets: ["tiersync"]),
+        .library(name: "TierSyncModel", targets: ["TierSyncModel"]),
+        .library(name: "TierSyncStore", targets: ["TierSyncStore"]),
+        .library(name: "TierSyncSQLite", targets: ["TierSyncSQLite"]),
+        .library(name: "TierSyncWire", targets: ["TierSyncWire"]),
+        .library(name: "TierSyncEngine", targets: ["TierSyncEngine"]),
+        .library(name: "TierSyncServer", targets: ["TierSyncServer"]),
+        .library(name: "TierSyncClient", targets: ["TierSyncClient"]),
+        .library(name: "TierSyncNode", targets: ["TierSyncNode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Pure model: clocks, versions, node paths, scope routing, schema rules. No I/O.
+        .target(name: "TierSyncModel", swiftSettings: strict),
+        // The store interface that the sync engine talks to.
+        .target(name: "TierSyncStore", dependencies: ["TierSyncModel"], swiftSettings: strict),
+        // The SQLite backend: schema install, capture triggers, change log, apply, cursors.
+        .target(
+            name: "TierSyncSQLite",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        // Protocol messages and their JSON encoding, shared by server and client.
+        .target(name: "TierSyncWire", dependencies: ["TierSyncModel", "TierSyncStore"], swiftSettings: strict),
+        // The sync logic: what to push, what to serve on pull, how to apply. Backend-agnostic.
+        .target(
+            name: "TierSyncEngine",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The HTTP server every node runs (Hummingbird).
+        .target(
+            name: "TierSyncServer",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // The HTTP client a child uses to reach its parent (URLSession over libcurl).
+        .target(
+            name: "TierSyncClient",
+            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine"],
+            swiftSettings: strict),
+        // The daemon: configuration, sync loop, scheduling, backoff, lifecycle.
+        .target(
+            name: "TierSyncNode",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
+                "TierSyncEngine", "TierSyncServer", "TierSyncClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
+        // The `tiersync` command: one file per subcommand.
+        .executableTarget(
+            name: "tiersync",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
+                "TierSyncEngine", "TierSyncClient", "TierSyncNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "TierSyncModelTests", dependencies: ["TierSyncModel"]),
+        .testTarget(
+            name: "TierSyncSQLiteTests",
+            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire"]),
+        .testTarget(
+            name: "TierSyncWireTests",
+            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire"]),
+        .testTarget(
+            name: "TierSyncNodeTests",
+            dependencies: ["TierSyncModel", "TierSyncNode"]),
+        // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
+        .testTarget(
+            name: "MultiProcessTests",
+            dependencies: ["tiersync", "TierSyncModel"]),
+    ]
+)

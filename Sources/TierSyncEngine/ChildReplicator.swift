@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import TierSyncModel
+import TierSyncStore
+import TierSyncWire
+
+/// The child side of the protocol: one round pushes the node's new changes to its parent
+/// and pulls the parent's changes in its scope, each in batches, until both are caught up.
+public struct ChildReplicator: Sendable {
+    /// The node's store.
+    public let store: any ChangeStore
+    /// The way to the parent.
+    public let link: any ParentLink
+    /// The most changes in one push or pull batch. The default is 5000.
+    public var batchSize: Int
+    /// The most log entries scanned for one push batch. The default is 50000.
+    public var scanLimit: Int
+    let logger: Logger
+
+    /// Creates a replicator for a node that has a parent.
+    public init(store: any ChangeStore, link: any ParentLink, batchSize: Int = 5000, scanLimit: Int = 50000, logger: Logger) {
+        self.store = store
+        self.link = link
+        self.batchSize = batchSize
+        self.scanLimit = scanLimit
+        self.logger = logger
+    }
+
+    /// Runs one push-and-pull round. Returns when both directions are caught up; throws
+    /// (after recording the failure in the peer record) when the parent cannot be reached
+    /// or refuses.
+    public func round() async throws -> RoundReport {
+        guard let parent = store.node.parent else {
+            throw SyncError.badRequest("\(store.node) is the group: it has no parent to sync with")
+        }
+        var report = RoundReport()
+        do {
+            try await push(to: parent, report: &report)
+            try await pull(from: parent, report: &report)
+        } catch {
+            try? await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: "\(error)")
+            throw error
+        }
+        report.caughtUp = true
+        return report
+    }
+
+    private func push(to parent: NodeID, report: inout RoundReport) async throws {
+        let node = store.node
+        let schema = store.schema
+        var pushed = try await store.peer(parent)?.pushed ?? 0
+        var gapRetries = 0
+        while true {
+            let batch = try await store.changes(after: pushed, limit: batchSize, scanLimit: scanLimit) { entry in
+                guard let table = schema.table(named: entry.table) else { return false }
+                return Routing.shouldPush(entry, from: node, table: table)
+            }
+            if batch.scannedThrough == pushed { break }
+            let request = PushRequest(
+                node: node.description, after: pushed, through: batch.scannedThrough,
+                columns: WireCoding.columns(for: batch.changes, schema: schema), changes: batch.changes.map(WireChange.init))
+            let response: PushResponse
+            do {
+                response = try await link.push(request)
+            } catch let SyncError.refused(409, body) where body.code == "cursor_gap" && gapRetries < 3 {
+                let expected = body.expected ?? 0
+                logger.warning("parent has applied less than this node recorded; resending", metadata: [
+                    "sync.peer": "\(parent)", "sync.recorded": "\(pushed)", "sync.expected": "\(expected)",
+                ])
+                pushed = min(expected, pushed)
+                gapRetries += 1
+                try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
+                continue
+            }
+            pushed = response.acknowledged
+            try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
+            report.pushed += batch.changes.count
+            report.rejected += response.outcome.rejected.count
+            for rejection in response.outcome.rejected {
+                logger.warning("parent rejected a change", metadata: [
+                    "sync.table": "\(rejection.table)", "sync.key": "\(rejection.key)", "sync.reason": "\(rejection.reason)",
+                ])
+            }
+            if !batch.more { break }
+        }
+    }
+
+    private func pull(from parent: NodeID, report: inout RoundReport) async throws {
+        let known = try await store.peer(parent)
+        var cursor = known?.pulled ?? 0
+        var epoch = known?.epoch
+        var resets = 0
+        while true {
+            let response: PullResponse
+            do {
+                response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize)
+            } catch let SyncError.refused(409, body) where body.code == "epoch_changed" && resets == 0 {
+                logger.warning("parent's change log changed; pulling again from its start", metadata: [
+                    "sync.peer": "\(parent)", "sync.cursor": "\(cursor)", "sync.reason": "\(body.message)",
+                ])
+                cursor = 0
+                epoch = nil
+                resets += 1
+                report.cursorReset = true
+                continue
+            }
+            let changes: [Change]
+            do {
+                changes = try WireCoding.changes(response.changes, columns: response.columns, schema: store.schema)
+            } catch {
+                throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
+            }
+            if !changes.isEmpty || response.through != cursor || response.epoch != epoch {
+                let outcome = try await store.apply(changes, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
+                report.pulled += outcome.applied
+                report.skipped += outcome.skipped
+                report.rejected += outcome.rejected.count
+            } else {
+                try await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: nil)
+            }
+            cursor = response.through
+            epoch = response.epoch
+            if !response.more { break }
+        }
+    }
+}
+
+/// What one sync round did.
+public struct RoundReport: Sendable, Codable, Equatable {
+    /// Changes sent to the parent.
+    public var pushed = 0
+    /// Changes received from the parent and applied.
+    public var pulled = 0
+    /// Changes received that lost to a version already held.
+    public var skipped = 0
+    /// Changes refused on either side.
+    public var rejected = 0
+    /// True when the parent's log changed and the pull cursor started over.
+    public var cursorReset = false
+    /// True when both directions ended caught up.
+    public var caughtUp = false
+
+    /// An empty report.
+    public init() {}
+}

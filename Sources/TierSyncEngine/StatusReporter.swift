@@ -1,0 +1,25 @@
+import Foundation
+import TierSyncModel
+import TierSyncStore
+import TierSyncWire
+
+/// Builds a node's status report from its store.
+public enum StatusReporter {
+    /// The node's cursors, backlog, contacts, row counts and error-queue size.
+    public static func status(of store: any ChangeStore) async throws -> NodeStatus {
+        let node = store.node
+        var backlog: Int?
+        if let parent = node.parent {
+            let pushed = try await store.peer(parent)?.pushed ?? 0
+            let schema = store.schema
+            backlog = try await store.countEntries(after: pushed) { entry in
+                guard let table = schema.table(named: entry.table) else { return false }
+                return Routing.shouldPush(entry, from: node, table: table)
+            }
+        }
+        return NodeStatus(
+            node: node.description, tier: node.tier.description, epoch: store.epoch,
+            logHead: try await store.logHead(), backlog: backlog, peers: try await store.peers(),
+            tables: try await store.rowCounts(), rejected: try await store.rejectedCount())
+    }
+}

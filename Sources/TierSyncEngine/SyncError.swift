@@ -1,0 +1,36 @@
+import TierSyncWire
+
+/// Errors of the sync protocol, each with what the operator (or the peer) should do. The
+/// HTTP server maps each to its status code.
+public enum SyncError: Error, Sendable, CustomStringConvertible {
+    /// The request does not follow the protocol; nothing was applied.
+    case badRequest(String)
+    /// The caller is not a child of this node.
+    case notAChild(caller: String, node: String)
+    /// A push does not continue from what this node has applied for the child.
+    case cursorGap(expected: Int64, message: String)
+    /// The child's cursor refers to another log (the parent's database was replaced or restored).
+    case epochChanged(expected: String, got: String)
+    /// The parent could not be reached.
+    case unreachable(url: String, message: String)
+    /// The parent answered with an error.
+    case refused(status: Int, body: ErrorBody)
+
+    /// A message that says what is wrong and what to do.
+    public var description: String {
+        switch self {
+        case let .badRequest(message):
+            "bad request: \(message)"
+        case let .notAChild(caller, node):
+            "\(caller) is not a child of \(node); a node syncs only with its direct parent (check parent in the child's configuration)"
+        case let .cursorGap(_, message):
+            message
+        case let .epochChanged(expected, got):
+            "the cursor refers to change log \(got), but this node's log is \(expected) (its database was replaced or restored); the child must reset its cursor"
+        case let .unreachable(url, message):
+            "cannot reach parent at \(url): \(message); check that its daemon runs and that parent in the configuration is right"
+        case let .refused(status, body):
+            "parent answered \(status) \(body.code): \(body.message)"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+extension SyncSchema {
+    /// The text of the default schema: the big-customer model of a carrier's three tiers.
+    public static let defaultText = #"""
+# TierSync default schema: the big-customer model.
+# Each [table.NAME] declares the table's SQL and its rules:
+#   concentrate  the highest tier that holds the rows (group, province or city)
+#   down         true when every node below the row's scope holds it as well
+#   writers      the tiers allowed to write it
+#   conflict     the rule that decides between concurrent versions (lww by default)
+
+# A big customer. Written at its city; provinces and the group read it and may correct
+# it, and those edits flow back down to the owning city. Concentrated nationally.
+[table.customer]
+sql = "CREATE TABLE customer(id TEXT PRIMARY KEY, unified_code TEXT, name TEXT NOT NULL, classes TEXT, industry TEXT, manager TEXT, credit_level TEXT, status TEXT, scope TEXT NOT NULL)"
+concentrate = group
+down = false
+writers = city, province, group
+conflict = lww
+
+# A customer's contact person. Personal data: concentrated at the province, never national.
+[table.contact]
+sql = "CREATE TABLE contact(id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, name TEXT, phone TEXT, title TEXT, scope TEXT NOT NULL)"
+concentrate = province
+down = false
+writers = city, province
+conflict = lww
+
+# Monthly revenue per customer, period (YYYY-MM) and service category, in fen.
+[table.revenue]
+sql = "CREATE TABLE revenue(customer_id TEXT NOT NULL, period TEXT NOT NULL, category TEXT NOT NULL, amount_fen INTEGER NOT NULL, scope TEXT NOT NULL, PRIMARY KEY(customer_id, period, category))"
+concentrate = group
+down = false
+writers = city, province
+conflict = lww
+
+# The national product catalogue: written at the group, held by every node.
+[table.product]
+sql = "CREATE TABLE product(id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT, monthly_fee_fen INTEGER, status TEXT, scope TEXT NOT NULL)"
+concentrate = group
+down = true
+writers = group
+conflict = lww
+
+# Marketing plans and targets: written at a province or the group, held by every node
+# below the plan's scope. The group sees the provinces' plans.
+[table.marketing_plan]
+sql = "CREATE TABLE marketing_plan(id TEXT PRIMARY KEY, title TEXT NOT NULL, period TEXT, target_fen INTEGER, body TEXT, scope TEXT NOT NULL)"
+concentrate = group
+down = true
+writers = province, group
+conflict = lww
+
+# Fault tickets and complaints: handled at the city, concentrated at the province.
+[table.ticket]
+sql = "CREATE TABLE ticket(id TEXT PRIMARY KEY, customer_id TEXT, kind TEXT, summary TEXT, status TEXT, opened_at TEXT, scope TEXT NOT NULL)"
+concentrate = province
+down = false
+writers = city
+conflict = lww
+"""#
+
+    /// The default schema, parsed.
+    public static let standard: SyncSchema = {
+        do {
+            return try SyncSchema(parsing: defaultText, fileName: "default schema")
+        } catch {
+            fatalError("the built-in default schema does not parse: \(error)")
+        }
+    }()
+}

@@ -1,0 +1,27 @@
+/// The set of synced tables a node replicates, with their rules.
+public struct SyncSchema: Hashable, Sendable {
+    /// The tables in declaration order.
+    public var tables: [TableSchema]
+
+    /// Creates a schema from table declarations.
+    /// - Throws: ``ModelError/invalidSchema(_:)`` when two tables share a name or a name
+    ///   is reserved.
+    public init(tables: [TableSchema]) throws(ModelError) {
+        var seen = Set<String>()
+        for table in tables {
+            guard seen.insert(table.name).inserted else { throw .invalidSchema("table '\(table.name)' is declared twice") }
+            guard !table.name.hasPrefix("_ts_"), !table.name.hasPrefix("sqlite_") else {
+                throw .invalidSchema("table name '\(table.name)' is reserved; the _ts_ prefix belongs to TierSync")
+            }
+            guard table.name.utf8.allSatisfy({ $0 == 0x5F || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) else {
+                throw .invalidSchema("table name '\(table.name)' may only hold a-z, 0-9 and '_'")
+            }
+        }
+        self.tables = tables
+    }
+
+    /// The table with this name, if the schema declares it.
+    public func table(named name: String) -> TableSchema? {
+        tables.first { $0.name == name }
+    }
+}

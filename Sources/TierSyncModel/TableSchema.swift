@@ -1,0 +1,47 @@
+/// One synced table as declared in a schema: its SQL, how far up its rows are concentrated,
+/// whether they flow down, and how conflicts are decided.
+public struct TableSchema: Hashable, Sendable {
+    /// The table's name.
+    public var name: String
+    /// The `CREATE TABLE` statement a node runs when the table does not exist yet.
+    public var createSQL: String
+    /// The highest tier that holds the table's rows. `group` means national concentration;
+    /// `province` stops rows at the province; `city` keeps them at their owner.
+    public var concentration: Tier
+    /// True when every descendant of a row's scope holds the row too (catalogue, plans).
+    /// The default is false.
+    public var flowsDown: Bool
+    /// The tiers whose nodes may write the table. The default is every tier.
+    public var writers: Set<Tier>
+    /// The table-wide conflict rule. The default is ``ConflictRule/lww``.
+    public var conflict: ConflictRule
+    /// Per-column overrides of the conflict rule.
+    public var columnConflicts: [String: ConflictRule]
+    /// The column names in table order, filled in from the database when the store opens.
+    public var columns: [String]
+    /// The primary-key column names in key order, filled in from the database.
+    public var keyColumns: [String]
+
+    /// Creates a table declaration.
+    public init(
+        name: String, createSQL: String, concentration: Tier, flowsDown: Bool = false,
+        writers: Set<Tier> = Set(Tier.allCases), conflict: ConflictRule = .lww,
+        columnConflicts: [String: ConflictRule] = [:], columns: [String] = [], keyColumns: [String] = []
+    ) {
+        self.name = name
+        self.createSQL = createSQL
+        self.concentration = concentration
+        self.flowsDown = flowsDown
+        self.writers = writers
+        self.conflict = conflict
+        self.columnConflicts = columnConflicts
+        self.columns = columns
+        self.keyColumns = keyColumns
+    }
+
+    /// The index of the `scope` column.
+    public var scopeIndex: Int? { columns.firstIndex(of: "scope") }
+
+    /// The positions of the key columns among all columns.
+    public var keyIndexes: [Int] { keyColumns.compactMap { columns.firstIndex(of: $0) } }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import TierSyncModel
+
+/// Reads a node's configuration from three layers: command-line flags override the
+/// environment, which overrides the file, which overrides the defaults.
+///
+/// Every setting has a file key (`section.key`), an environment variable (`TIERSYNC_`,
+/// then the key in capitals with `.` as `_`) and a flag (see ``Key/flag``).
+public enum ConfigurationReader {
+    /// One setting's names and meaning.
+    public struct Key: Sendable {
+        /// The key in the file, `section.key`.
+        public let name: String
+        /// What it sets, with its default.
+        public let help: String
+
+        /// The environment variable, for example `TIERSYNC_NODE_ID`.
+        public var environment: String {
+            "TIERSYNC_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+        }
+
+        /// The command-line flag, for example `--node-id`.
+        public var flag: String {
+            "--" + name.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
+        }
+    }
+
+    /// Every setting a node reads.
+    public static let keys: [Key] = [
+        Key(name: "node.id", help: "the node's dotted id, e.g. cn.gd.sz (required)"),
+        Key(name: "node.listen", help: "host:port of the HTTP API (default 127.0.0.1:7400)"),
+        Key(name: "node.parent", help: "the parent's base URL, e.g. http://10.0.0.1:7400 (absent at the group)"),
+        Key(name: "node.database", help: "the SQLite file (default <node id>.sqlite)"),
+        Key(name: "node.schema", help: "a schema file replacing the built-in big-customer schema"),
+        Key(name: "sync.interval", help: "seconds between sync rounds when nothing changes locally (default 5)"),
+        Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
+        Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
+        Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
+        Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
+    ]
+
+    /// Builds the configuration.
+    /// - Parameters:
+    ///   - file: the configuration file, or nil.
+    ///   - environment: the process environment.
+    ///   - flags: settings given on the command line, by key name.
+    /// - Throws: ``ConfigurationError`` or ``ModelError`` naming the key and where it came from.
+    public static func read(file: String?, environment: [String: String], flags: [String: String]) throws -> NodeConfiguration {
+        var values: [String: (value: String, source: String)] = [:]
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigurationError.unreadable(path: file, message: error.localizedDescription)
+            }
+            let document = try KeyValueDocument(text: text, fileName: file)
+            for entry in document.entries {
+                guard keys.contains(where: { $0.name == entry.key }) else {
+                    throw ConfigurationError.unknownKey(entry.key, source: "\(file):\(entry.line)")
+                }
+                values[entry.key] = (entry.value, "\(file):\(entry.line)")
+            }
+        }
+        for key in keys {
+            if let value = environment[key.environment] { values[key.name] = (value, "environment \(key.environment)") }
+        }
+        for (name, value) in flags {
+            guard let key = keys.first(where: { $0.name == name }) else { throw ConfigurationError.unknownKey(name, source: "command line") }
+            values[name] = (value, "flag \(key.flag)")
+        }
+        return try build(values, baseDirectory: file.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+    }
+
+    private static func build(_ values: [String: (value: String, source: String)], baseDirectory: String?) throws -> NodeConfiguration {
+        guard let id = values["node.id"] else {
+            throw ConfigurationError.missing(key: "node.id", hint: "set [node] id = \"cn.gd.sz\" in the file, TIERSYNC_NODE_ID, or --node-id")
+        }
+        var configuration = NodeConfiguration(node: try NodeID(id.value))
+        func integer(_ key: String, minimum: Int) throws -> Int? {
+            guard let entry = values[key] else { return nil }
+            guard let number = Int(entry.value), number >= minimum else {
+                throw ConfigurationError.invalid(key: key, value: entry.value, expected: "a whole number of at least \(minimum)", source: entry.source)
+            }
+            return number
+        }
+        if let listen = values["node.listen"] {
+            guard let colon = listen.value.lastIndex(of: ":"), let port = Int(listen.value[listen.value.index(after: colon)...]),
+                  (0...65535).contains(port) else {
+                throw ConfigurationError.invalid(key: "node.listen", value: listen.value, expected: "host:port, e.g. 127.0.0.1:7400", source: listen.source)
+            }
+            configuration.listenHost = String(listen.value[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            configuration.listenPort = port
+        }
+        if let parent = values["node.parent"], !parent.value.isEmpty {
+            guard let url = URL(string: parent.value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ConfigurationError.invalid(key: "node.parent", value: parent.value, expected: "an http:// or https:// URL", source: parent.source)
+            }
+            configuration.parent = url
+        }
+        if let database = values["node.database"] { configuration.databasePath = resolve(database.value, against: baseDirectory) }
+        if let schema = values["node.schema"] { configuration.schemaPath = resolve(schema.value, against: baseDirectory) }
+        if let interval = values["sync.interval"] {
+            guard let seconds = Double(interval.value), seconds > 0 else {
+                throw ConfigurationError.invalid(key: "sync.interval", value: interval.value, expected: "a positive number of seconds", source: interval.source)
+            }
+            configuration.syncInterval = seconds
+        }
+        if let batch = try integer("sync.batch", minimum: 1) { configuration.batchSize = batch }
+        if let body = try integer("limits.body_bytes", minimum: 1024) { configuration.bodyLimit = body }
+        if let changes = try integer("limits.batch_changes", minimum: 1) { configuration.batchLimit = changes }
+        if let level = values["log.level"] {
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level.value) else {
+                throw ConfigurationError.invalid(key: "log.level", value: level.value, expected: "trace, debug, info, notice, warning, error or critical", source: level.source)
+            }
+            configuration.logLevel = level.value
+        }
+        configuration.batchSize = min(configuration.batchSize, configuration.batchLimit)
+        if configuration.node.parent != nil && configuration.parent == nil {
+            throw ConfigurationError.missing(key: "node.parent", hint: "\(configuration.node) is a \(configuration.node.tier) node; give the URL of \(configuration.node.parent!)'s daemon")
+        }
+        if configuration.node.parent == nil && configuration.parent != nil {
+            throw ConfigurationError.invalid(key: "node.parent", value: configuration.parent!.absoluteString, expected: "no parent: \(configuration.node) is the group, the root of the tree", source: values["node.parent"]!.source)
+        }
+        return configuration
+    }
+
+    /// Relative paths in a file are relative to the file's directory.
+    private static func resolve(_ path: String, against base: String?) -> String {
+        guard let base, !path.hasPrefix("/") else { return path }
+        return URL(fileURLWithPath: base).appendingPathComponent(path).path
+    }
+}

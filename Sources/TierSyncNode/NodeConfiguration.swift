@@ -1,0 +1,56 @@
+import Foundation
+import TierSyncModel
+
+/// Everything a node needs to run, with documented defaults. Built by
+/// ``ConfigurationReader`` from a file, the environment and command-line flags.
+public struct NodeConfiguration: Sendable, Equatable {
+    /// The node's dotted id, for example `cn.gd.sz`. Required.
+    public var node: NodeID
+    /// The address the HTTP API listens on. The default is `127.0.0.1`.
+    public var listenHost: String
+    /// The port the HTTP API listens on. The default is 7400.
+    public var listenPort: Int
+    /// The parent's base URL; nil at the group, required elsewhere.
+    public var parent: URL?
+    /// The SQLite file. The default is `<node id>.sqlite` in the working directory.
+    public var databasePath: String
+    /// A schema file to use instead of the built-in big-customer schema. The default is nil.
+    public var schemaPath: String?
+    /// Seconds between sync rounds when nothing is written locally. The default is 5.
+    public var syncInterval: Double
+    /// The most changes per push or pull batch. The default is 5000.
+    public var batchSize: Int
+    /// The largest request body the API accepts, in bytes. The default is 64 MiB.
+    public var bodyLimit: Int
+    /// The most changes one push may carry. The default is 20000.
+    public var batchLimit: Int
+    /// The log level: trace, debug, info, notice, warning, error or critical. The default is info.
+    public var logLevel: String
+
+    /// Creates a configuration with the defaults for everything but the node id.
+    public init(node: NodeID) {
+        self.node = node
+        listenHost = "127.0.0.1"
+        listenPort = 7400
+        parent = nil
+        databasePath = "\(node).sqlite"
+        schemaPath = nil
+        syncInterval = 5
+        batchSize = 5000
+        bodyLimit = 64 << 20
+        batchLimit = 20000
+        logLevel = "info"
+    }
+
+    /// The schema this node syncs: its schema file, or the built-in default.
+    public func loadSchema() throws -> SyncSchema {
+        guard let schemaPath else { return .standard }
+        let text: String
+        do {
+            text = try String(contentsOfFile: schemaPath, encoding: .utf8)
+        } catch {
+            throw ConfigurationError.unreadable(path: schemaPath, message: "\(error.localizedDescription)")
+        }
+        return try SyncSchema(parsing: text, fileName: schemaPath)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+import TierSyncModel
+
+extension SQLValue {
+    /// The value as GRDB stores it.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case let .integer(value): value.databaseValue
+        case let .real(value): value.databaseValue
+        case let .text(value): value.databaseValue
+        case let .blob(data): data.databaseValue
+        }
+    }
+
+    /// Reads a value exactly as SQLite holds it.
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case let .int64(number): self = .integer(number)
+        case let .double(number): self = .real(number)
+        case let .string(text): self = .text(text)
+        case let .blob(data): self = .blob(data)
+        }
+    }
+}
+
+/// Quotes an SQL identifier.
+func quoted(_ identifier: String) -> String {
+    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

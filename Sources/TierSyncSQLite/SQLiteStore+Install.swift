@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import TierSyncModel
+import TierSyncStore
+
+extension SQLiteStore {
+    /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
+    /// reads their columns, (re)creates the capture triggers and adopts unlogged rows.
+    /// Returns the log's epoch.
+    static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema) throws -> String {
+        try db.execute(sql: ChangeLogSQL.internalTables)
+        let epoch: String
+        if let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") {
+            let holder: String = row["node"]
+            guard holder == node.description else {
+                throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
+            }
+            epoch = row["epoch"]
+        } else {
+            epoch = UUID().uuidString.lowercased()
+            try db.execute(sql: "INSERT INTO _ts_node(id, node, hlc, applying, epoch) VALUES (1, ?, 0, 0, ?)", arguments: [node.description, epoch])
+        }
+        try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
+        for index in schema.tables.indices {
+            try installTable(db, table: &schema.tables[index])
+        }
+        return epoch
+    }
+
+    private static func installTable(_ db: Database, table: inout TableSchema) throws {
+        if try !db.tableExists(table.name) {
+            do {
+                try db.execute(sql: table.createSQL)
+            } catch {
+                throw StoreError.unusableTable(table: table.name, reason: "its sql failed: \(error)")
+            }
+            guard try db.tableExists(table.name) else {
+                throw StoreError.unusableTable(table: table.name, reason: "its sql does not create a table named \(table.name)")
+            }
+        }
+        let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        table.columns = columns.map { $0["name"] }
+        table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
+        guard table.columns.contains("scope") else {
+            throw StoreError.unusableTable(table: table.name, reason: "it has no scope column; add `scope TEXT NOT NULL` holding the owning node's id")
+        }
+        guard !table.keyColumns.isEmpty else {
+            throw StoreError.unusableTable(table: table.name, reason: "it has no PRIMARY KEY; declare one (INTEGER or TEXT columns)")
+        }
+        for name in ChangeLogSQL.triggerNames(table) {
+            try db.execute(sql: "DROP TRIGGER IF EXISTS \(quoted(name))")
+        }
+        for sql in ChangeLogSQL.triggers(table) {
+            try db.execute(sql: sql)
+        }
+        try adoptUnloggedRows(db, table: table)
+    }
+
+    /// Rows present before TierSync (or written while its triggers were off) enter the log
+    /// as local writes, so they are replicated like any other.
+    private static func adoptUnloggedRows(_ db: Database, table: TableSchema) throws {
+        let key = ChangeLogSQL.keyExpression(table, row: "t")
+        try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
+        try db.execute(sql: """
+            INSERT INTO _ts_log(tbl, pk, hlc, origin, scope, prev_scope, deleted)
+              SELECT ?, \(key), n.hlc, n.node, t.scope, NULL, 0
+              FROM \(quoted(table.name)) t, _ts_node n
+              WHERE n.id = 1 AND NOT EXISTS (SELECT 1 FROM _ts_log l WHERE l.tbl = ? AND l.pk = \(key))
+            """, arguments: [table.name, table.name])
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import TierSyncModel
+import TierSyncStore
+
+extension SQLiteStore {
+    /// The cursor and contact record kept for a peer, if any.
+    public func peer(_ node: NodeID) async throws -> PeerState? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM _ts_peer WHERE node = ?", arguments: [node.description]).map(SQLiteStore.peerState)
+        }
+    }
+
+    /// All peer records, parent first, then children by id.
+    public func peers() async throws -> [PeerState] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM _ts_peer ORDER BY role = 'child', node").map(SQLiteStore.peerState)
+        }
+    }
+
+    /// Records a contact that moved no data, and optionally corrects the cursors.
+    public func recordContact(with node: NodeID, role: PeerRole, pushed: Int64?, pulled: Int64?, error: String?) async throws {
+        try await writeTransaction { db in
+            try SQLiteStore.ensurePeer(db, node: node, role: role)
+            if let error {
+                try db.execute(sql: "UPDATE _ts_peer SET last_error = ? WHERE node = ?", arguments: [error, node.description])
+            } else {
+                try db.execute(sql: "UPDATE _ts_peer SET last_error = NULL, last_contact = ? WHERE node = ?",
+                               arguments: [Date().timeIntervalSince1970, node.description])
+            }
+            if let pushed {
+                try db.execute(sql: "UPDATE _ts_peer SET pushed = ? WHERE node = ?", arguments: [pushed, node.description])
+            }
+            if let pulled {
+                try db.execute(sql: "UPDATE _ts_peer SET pulled = ? WHERE node = ?", arguments: [pulled, node.description])
+            }
+        }
+    }
+
+    static func ensurePeer(_ db: Database, node: NodeID, role: PeerRole) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO _ts_peer(node, role) VALUES (?, ?)", arguments: [node.description, role.rawValue])
+    }
+
+    static func peerState(_ row: Row) throws -> PeerState {
+        let lastContact: Double? = row["last_contact"]
+        return PeerState(
+            node: try NodeID(row["node"] as String), role: PeerRole(rawValue: row["role"]) ?? .child,
+            pushed: row["pushed"], pulled: row["pulled"], epoch: row["epoch"],
+            lastContact: lastContact.map { Date(timeIntervalSince1970: $0) }, lastError: row["last_error"])
+    }
+}

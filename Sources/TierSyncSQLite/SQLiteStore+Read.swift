@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import TierSyncModel
+import TierSyncStore
+
+extension SQLiteStore {
+    /// Reads the log after `sequence` and the current values of the rows kept, in one
+    /// read transaction, so each change's values match its version.
+    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch {
+        let schema = self.schema
+        return try await pool.read { db in
+            var reader = LogReader(db: db, schema: schema)
+            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, include: include)
+        }
+    }
+
+    /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
+    public func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int {
+        let schema = self.schema
+        return try await pool.read { db in
+            var reader = LogReader(db: db, schema: schema)
+            return try reader.count(after: sequence, include: include)
+        }
+    }
+}
+
+/// Walks the change log inside one read transaction.
+struct LogReader {
+    let db: Database
+    let schema: SyncSchema
+    private var nodeCache: [String: NodeID] = [:]
+
+    init(db: Database, schema: SyncSchema) {
+        self.db = db
+        self.schema = schema
+    }
+
+    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, include: (LogEntry) -> Bool) throws -> ChangeBatch {
+        var changes: [Change] = []
+        changes.reserveCapacity(min(limit, 4096))
+        var scannedThrough = sequence
+        var scanned = 0
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted FROM _ts_log
+            WHERE seq > ? ORDER BY seq LIMIT ?
+            """, arguments: [sequence, scanLimit])
+        while let row = try rows.next() {
+            let entry = try logEntry(row)
+            scanned += 1
+            scannedThrough = entry.sequence
+            if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table) {
+                changes.append(change)
+                if changes.count >= limit { break }
+            }
+        }
+        let head = try SQLiteStore.logHead(db)
+        return ChangeBatch(changes: changes, scannedThrough: scannedThrough, more: scannedThrough < head && (scanned > 0))
+    }
+
+    mutating func count(after sequence: Int64, include: (LogEntry) -> Bool) throws -> Int {
+        var count = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted FROM _ts_log WHERE seq > ? ORDER BY seq", arguments: [sequence])
+        while let row = try rows.next() {
+            if include(try logEntry(row)) { count += 1 }
+        }
+        return count
+    }
+
+    mutating func node(_ text: String) throws -> NodeID {
+        if let known = nodeCache[text] { return known }
+        let parsed = try NodeID(text)
+        nodeCache[text] = parsed
+        return parsed
+    }
+
+    private mutating func logEntry(_ row: Row) throws -> LogEntry {
+        let previous: String? = row[6]
+        return LogEntry(
+            sequence: row[0], table: row[1], keyText: row[2],
+            version: Version(stamp: HybridTimestamp(rawValue: row[3]), origin: try node(row[4])),
+            scope: try node(row[5]), previousScope: try previous.map { try node($0) }, deleted: (row[7] as Int64) != 0)
+    }
+
+    /// The change for a log entry, with the row's current values; nil when the row is gone
+    /// although the log says it exists (a write made while the triggers were off).
+    private func change(for entry: LogEntry, table: TableSchema) throws -> Change? {
+        if entry.deleted {
+            return Change(table: table.name, key: try keyValues(entry.keyText, table: table), values: nil,
+                          version: entry.version, scope: entry.scope, previousScope: entry.previousScope)
+        }
+        let match = table.keyColumns.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
+        let statement = try db.cachedStatement(sql: "SELECT \(table.columns.map(quoted).joined(separator: ", ")) FROM \(quoted(table.name)) WHERE \(match)")
+        statement.setUncheckedArguments([entry.keyText])
+        guard let row = try Row.fetchOne(statement) else { return nil }
+        var values: [SQLValue] = []
+        values.reserveCapacity(table.columns.count)
+        for index in 0..<table.columns.count {
+            values.append(SQLValue(row[index] as DatabaseValue))
+        }
+        let key = table.keyIndexes.map { values[$0] }
+        return Change(table: table.name, key: key, values: values, version: entry.version, scope: entry.scope, previousScope: entry.previousScope)
+    }
+
+    private func keyValues(_ keyText: String, table: TableSchema) throws -> [SQLValue] {
+        let columns = (0..<table.keyColumns.count).map { "json_extract(?1, '$[\($0)]')" }.joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: "SELECT \(columns)")
+        statement.setUncheckedArguments([keyText])
+        guard let row = try Row.fetchOne(statement) else { return [] }
+        return (0..<table.keyColumns.count).map { SQLValue(row[$0] as DatabaseValue) }
+    }
+}

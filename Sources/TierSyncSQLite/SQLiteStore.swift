@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import TierSyncModel
+import TierSyncStore
+
+/// A node's store in one SQLite file, through GRDB.
+///
+/// Opening it installs TierSync's tables and the capture triggers, creates the synced
+/// tables that do not exist yet, and adopts rows that were there before TierSync (they
+/// enter the change log as local writes). Any other process may write the file meanwhile.
+public final class SQLiteStore: ChangeStore {
+    /// The node this store belongs to.
+    public let node: NodeID
+    /// The synced tables, with columns and keys read from the database.
+    public let schema: SyncSchema
+    /// The change log's epoch: a random id fixed when the log was created.
+    public let epoch: String
+    /// The database file's path.
+    public let path: String
+
+    let pool: DatabasePool
+
+    /// Opens (and if needed creates) the store of `node` at `path`.
+    /// - Throws: ``StoreError`` when the file belongs to another node or a table cannot be
+    ///   synced as declared.
+    public init(path: String, node: NodeID, schema: SyncSchema) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "tiersync.\(node)"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.database(operation: "open \(path)", message: "\(error); check that the directory exists and is writable")
+        }
+        self.path = path
+        self.node = node
+        var resolved = schema
+        var epoch = ""
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved)
+                    return .commit
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database(operation: "install TierSync in \(path)", message: "\(error)")
+        }
+        self.schema = resolved
+        self.epoch = epoch
+    }
+
+    /// Runs `body` with write access, in one immediate transaction.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// The highest sequence the change log has issued.
+    public func logHead() async throws -> Int64 {
+        try await pool.read { db in try SQLiteStore.logHead(db) }
+    }
+
+    static func logHead(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = '_ts_log'") ?? 0
+    }
+
+    /// The number of rows in each synced table.
+    public func rowCounts() async throws -> [String: Int] {
+        let tables = schema.tables.map(\.name)
+        return try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for table in tables {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(quoted(table))") ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// The number of changes this node refused and holds in its error queue.
+    public func rejectedCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_rejected") ?? 0 }
+    }
+
+    /// Closes the database.
+    public func close() throws {
+        try pool.close()
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import TierSyncEngine
+import TierSyncStore
+import TierSyncWire
+
+/// The limits a node's HTTP API enforces.
+public struct APILimits: Sendable {
+    /// The largest request body accepted, in bytes. The default is 64 MiB.
+    public var bodyBytes: Int
+    /// The most changes one push may carry. The default is 20000.
+    public var batchChanges: Int
+
+    /// Creates limits.
+    public init(bodyBytes: Int = 64 << 20, batchChanges: Int = 20000) {
+        self.bodyBytes = bodyBytes
+        self.batchChanges = batchChanges
+    }
+}
+
+/// The routes every node serves: the sync protocol for its children, and its status.
+public struct SyncRoutes: Sendable {
+    let service: ParentService
+    let limits: APILimits
+
+    /// Creates the routes over a parent service.
+    public init(service: ParentService, limits: APILimits = APILimits()) {
+        self.service = service
+        self.limits = limits
+    }
+
+    /// Adds the routes to a router.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/v1/status") { _, _ in
+            try await Self.answer { try JSONResponse.make(try await StatusReporter.status(of: service.store)) }
+        }
+        router.post("/v1/push") { request, _ in
+            try await Self.answer {
+                let buffer = try await request.body.collect(upTo: limits.bodyBytes)
+                let push = try WireCoding.decode(PushRequest.self, from: Data(buffer.readableBytesView))
+                guard push.changes.count <= limits.batchChanges else {
+                    throw APIError(.contentTooLarge, code: "batch_too_large",
+                                   message: "the batch has \(push.changes.count) changes; this node accepts at most \(limits.batchChanges) per push (limits.batch_changes)")
+                }
+                return try JSONResponse.make(try await service.receive(push))
+            }
+        }
+        router.get("/v1/pull") { request, _ in
+            try await Self.answer {
+                let query = request.uri.queryParameters
+                guard let node = query["node"].map(String.init), !node.isEmpty else {
+                    throw APIError(.badRequest, code: "bad_request", message: "the query needs node=<the child's id>")
+                }
+                let after = try Self.integer(query["after"].map(String.init), name: "after") ?? 0
+                let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) }
+                if let limit, limit < 1 {
+                    throw APIError(.badRequest, code: "bad_request", message: "limit must be 1 or more")
+                }
+                let epoch = query["epoch"].map(String.init)
+                return try JSONResponse.make(try await service.pull(caller: node, after: after, epoch: epoch, limit: limit))
+            }
+        }
+    }
+
+    private static func integer(_ text: String?, name: String) throws -> Int64? {
+        guard let text else { return nil }
+        guard let value = Int64(text) else {
+            throw APIError(.badRequest, code: "bad_request", message: "\(name) must be an integer, got '\(text)'")
+        }
+        return value
+    }
+
+    private static func answer(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+}

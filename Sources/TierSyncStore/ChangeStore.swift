@@ -1,0 +1,158 @@
+import Foundation
+import TierSyncModel
+
+/// The one interface the sync engine uses to reach a node's data. SQLite implements it
+/// today; a second backend (PostgreSQL at the group) implements the same calls, and the
+/// engine does not change.
+///
+/// Every call that changes data is one transaction: the data, the change-log entries and
+/// the cursor it covers commit together or not at all.
+public protocol ChangeStore: Sendable {
+    /// The node this store belongs to.
+    var node: NodeID { get }
+    /// The synced tables, with their columns and keys filled in from the database.
+    var schema: SyncSchema { get }
+    /// A random id fixed when the change log was created. A different epoch at the same
+    /// address means a different log: cursors into the old one mean nothing there.
+    var epoch: String { get }
+
+    /// Reads the change log after `sequence`, in log order, and returns the changes that
+    /// `include` keeps, with their current values, from one consistent snapshot.
+    ///
+    /// Stops after `limit` kept changes or `scanLimit` scanned entries, whichever comes first.
+    func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch
+
+    /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
+    func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int
+
+    /// Applies remote changes in one transaction, keeping for each row the highest version,
+    /// logging what it applied with the original version, and advancing `cursor` in the
+    /// same transaction.
+    func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome
+
+    /// The cursor and contact record kept for a peer, if any.
+    func peer(_ node: NodeID) async throws -> PeerState?
+
+    /// All peer records.
+    func peers() async throws -> [PeerState]
+
+    /// Records a contact with a peer that moved no data: a successful exchange (error nil)
+    /// or a failure (its message), and optionally a corrected push position.
+    func recordContact(with node: NodeID, role: PeerRole, pushed: Int64?, pulled: Int64?, error: String?) async throws
+
+    /// The highest sequence the change log has issued.
+    func logHead() async throws -> Int64
+
+    /// The number of rows in each synced table.
+    func rowCounts() async throws -> [String: Int]
+
+    /// The number of changes this node refused and holds in its error queue.
+    func rejectedCount() async throws -> Int
+}
+
+/// A run of changes read from the log.
+public struct ChangeBatch: Sendable {
+    /// The changes kept, in log order.
+    public var changes: [Change]
+    /// The last log position scanned. A cursor may advance to it even when fewer
+    /// changes were kept.
+    public var scannedThrough: Int64
+    /// True when the log holds entries beyond `scannedThrough`.
+    public var more: Bool
+
+    /// Creates a batch.
+    public init(changes: [Change], scannedThrough: Int64, more: Bool) {
+        self.changes = changes
+        self.scannedThrough = scannedThrough
+        self.more = more
+    }
+}
+
+/// The cursor an apply advances in its own transaction.
+public enum CursorAdvance: Sendable, Equatable {
+    /// A parent applying a child's push: the child's log is applied through `through`.
+    case pushedBy(child: NodeID, after: Int64, through: Int64)
+    /// A child applying a pull: the parent's log (with this epoch) is applied through `through`.
+    case pulledFrom(parent: NodeID, epoch: String, through: Int64)
+    /// No cursor (tests, repairs).
+    case none
+}
+
+/// What an apply did.
+public struct ApplyOutcome: Sendable, Equatable, Codable {
+    /// Changes that won and were written.
+    public var applied: Int
+    /// Changes that lost to, or equalled, the version already held.
+    public var skipped: Int
+    /// Rows removed because they no longer belong in this node's scope.
+    public var evicted: Int
+    /// Changes refused, each with its reason; they are kept in the error queue.
+    public var rejected: [RejectedChange]
+
+    /// Creates an outcome.
+    public init(applied: Int = 0, skipped: Int = 0, evicted: Int = 0, rejected: [RejectedChange] = []) {
+        self.applied = applied
+        self.skipped = skipped
+        self.evicted = evicted
+        self.rejected = rejected
+    }
+}
+
+/// A change the receiver refused, and why.
+public struct RejectedChange: Sendable, Equatable, Codable {
+    /// The table named by the change.
+    public var table: String
+    /// The key, as text.
+    public var key: String
+    /// The version the change carried.
+    public var version: String
+    /// What is wrong and what to do.
+    public var reason: String
+
+    /// Creates a rejection record.
+    public init(table: String, key: String, version: String, reason: String) {
+        self.table = table
+        self.key = key
+        self.version = version
+        self.reason = reason
+    }
+}
+
+/// Which side of a tier boundary a peer is on.
+public enum PeerRole: String, Sendable, Codable {
+    /// The node this one pushes to and pulls from.
+    case parent
+    /// A node that pushes to and pulls from this one.
+    case child
+}
+
+/// The cursors and contact record a node keeps for one peer.
+public struct PeerState: Sendable, Equatable, Codable {
+    /// The peer's id.
+    public var node: NodeID
+    /// Whether the peer is this node's parent or one of its children.
+    public var role: PeerRole
+    /// At a child: its own log position the parent acknowledged. At a parent: the child's
+    /// log position applied here.
+    public var pushed: Int64
+    /// At a child: the parent's log position applied here. At a parent: the position the
+    /// child last said it had applied.
+    public var pulled: Int64
+    /// The parent's log epoch that `pulled` refers to (at a child).
+    public var epoch: String?
+    /// The last successful exchange with the peer.
+    public var lastContact: Date?
+    /// The last failure, cleared by the next success.
+    public var lastError: String?
+
+    /// Creates a peer record.
+    public init(node: NodeID, role: PeerRole, pushed: Int64 = 0, pulled: Int64 = 0, epoch: String? = nil, lastContact: Date? = nil, lastError: String? = nil) {
+        self.node = node
+        self.role = role
+        self.pushed = pushed
+        self.pulled = pulled
+        self.epoch = epoch
+        self.lastContact = lastContact
+        self.lastError = lastError
+    }
+}

@@ -1,0 +1,25 @@
+/// Errors a store raises, each with a message that tells the operator what to do.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The database file belongs to another node.
+    case wrongNode(database: String, holds: String, configured: String)
+    /// A synced table cannot be replicated as declared.
+    case unusableTable(table: String, reason: String)
+    /// The database could not be opened or changed.
+    case database(operation: String, message: String)
+    /// A push does not continue from the position this node has applied for that child.
+    case cursorGap(child: String, expected: Int64, got: Int64)
+
+    /// A message that says what is wrong and what to do.
+    public var description: String {
+        switch self {
+        case let .wrongNode(database, holds, configured):
+            "\(database) belongs to node \(holds), but this node is configured as \(configured); point database at this node's own file"
+        case let .unusableTable(table, reason):
+            "table \(table) cannot be synced: \(reason)"
+        case let .database(operation, message):
+            "\(operation): \(message)"
+        case let .cursorGap(child, expected, got):
+            "push from \(child) starts after \(got), but this node has applied its log only through \(expected); resend from \(expected)"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import TierSyncStore
+
+/// What `GET /v1/status` and `tiersync status` report about a node.
+public struct NodeStatus: Codable, Sendable {
+    /// The node's id.
+    public var node: String
+    /// The node's tier.
+    public var tier: String
+    /// The change log's epoch.
+    public var epoch: String
+    /// The highest log position issued.
+    public var logHead: Int64
+    /// Changes the parent has not acknowledged yet (nil at the group).
+    public var backlog: Int?
+    /// The cursors and contact records, parent first.
+    public var peers: [PeerState]
+    /// Rows per synced table.
+    public var tables: [String: Int]
+    /// Changes refused and held in the error queue.
+    public var rejected: Int
+
+    /// Creates a status report.
+    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int) {
+        self.node = node
+        self.tier = tier
+        self.epoch = epoch
+        self.logHead = logHead
+        self.backlog = backlog
+        self.peers = peers
+        self.tables = tables
+        self.rejected = rejected
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import TierSyncModel
+
+/// The JSON encoder and decoder every TierSync message goes through.
+public enum WireCoding {
+    /// Encodes a message as compact JSON with ISO 8601 dates.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    /// Decodes a message, turning decoding failures into a message that names the field.
+    /// - Throws: ``WireError/invalid(_:)``.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(WireError) -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(type, from: data)
+        } catch let error as DecodingError {
+            throw .invalid(describe(error))
+        } catch {
+            throw .invalid("the body is not valid JSON: \(error)")
+        }
+    }
+
+    /// Describes a decoding error by the path of the field at fault.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let text = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            return text.isEmpty ? "the body" : String(text.drop { $0 == "." })
+        }
+        switch error {
+        case let .typeMismatch(type, context):
+            return "\(path(context)): expected \(type); \(context.debugDescription)"
+        case let .valueNotFound(type, context):
+            return "\(path(context)): a \(type) is required"
+        case let .keyNotFound(key, context):
+            return "\(path(context)): missing field '\(key.stringValue)'"
+        case let .dataCorrupted(context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    /// The column lists of the tables that `changes` touch, as a batch header carries them.
+    public static func columns(for changes: [Change], schema: SyncSchema) -> [String: [String]] {
+        var columns: [String: [String]] = [:]
+        for change in changes where columns[change.table] == nil {
+            columns[change.table] = schema.table(named: change.table)?.columns ?? []
+        }
+        return columns
+    }
+
+    /// Converts received changes to the receiver's column order.
+    ///
+    /// A table the receiver does not sync, or a column it does not have, makes the change
+    /// invalid; a column the sender did not send is an error as well, since values would be lost.
+    public static func changes(_ wire: [WireChange], columns: [String: [String]], schema: SyncSchema) throws(WireError) -> [Change] {
+        var mappings: [String: [Int]?] = [:]
+        var result: [Change] = []
+        result.reserveCapacity(wire.count)
+        for item in wire {
+            var change = try item.change()
+            guard let table = schema.table(named: item.table) else {
+                throw .invalid("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+            }
+            if let values = change.values {
+                if mappings[item.table] == nil {
+                    mappings[item.table] = .some(try mapping(sent: columns[item.table], table: table))
+                }
+                if let order = mappings[item.table] ?? nil {
+                    guard values.count == order.count else {
+                        throw .invalid("change to \(item.table) has \(values.count) values for \(order.count) columns")
+                    }
+                    var reordered = [SQLValue](repeating: .null, count: order.count)
+                    for (sentIndex, localIndex) in order.enumerated() { reordered[localIndex] = values[sentIndex] }
+                    change.values = reordered
+                }
+            }
+            result.append(change)
+        }
+        return result
+    }
+
+    /// Where each sent column goes in the local order, or nil when the orders are the same.
+    private static func mapping(sent: [String]?, table: TableSchema) throws(WireError) -> [Int]? {
+        guard let sent else { throw .invalid("the batch has no column list for table '\(table.name)'") }
+        if sent == table.columns { return nil }
+        var order: [Int] = []
+        for name in sent {
+            guard let index = table.columns.firstIndex(of: name) else {
+                throw .invalid("table \(table.name) has no column '\(name)'; its columns are \(table.columns.joined(separator: ", "))")
+            }
+            order.append(index)
+        }
+        guard Set(order).count == table.columns.count else {
+            let missing = Set(table.columns).subtracting(sent).sorted().joined(separator: ", ")
+            throw .invalid("the batch lacks column(s) \(missing) of table \(table.name)")
+        }
+        return order
+    }
+}

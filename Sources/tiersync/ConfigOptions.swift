@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TierSyncNode
+
+/// The options every node command shares: the configuration file, and one flag per setting.
+/// Flags override the environment, which overrides the file.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's configuration file.")
+    var config: String?
+
+    @Option(name: .customLong("node-id"), help: "node.id: the node's dotted id, e.g. cn.gd.sz.")
+    var nodeID: String?
+
+    @Option(name: .customLong("node-listen"), help: "node.listen: host:port of the HTTP API.")
+    var listen: String?
+
+    @Option(name: .customLong("node-parent"), help: "node.parent: the parent's base URL.")
+    var parent: String?
+
+    @Option(name: .customLong("node-database"), help: "node.database: the SQLite file.")
+    var database: String?
+
+    @Option(name: .customLong("node-schema"), help: "node.schema: a schema file replacing the built-in one.")
+    var schema: String?
+
+    @Option(name: .customLong("sync-interval"), help: "sync.interval: seconds between rounds.")
+    var interval: String?
+
+    @Option(name: .customLong("sync-batch"), help: "sync.batch: changes per batch.")
+    var batch: String?
+
+    @Option(name: .customLong("limits-body-bytes"), help: "limits.body_bytes: largest request body accepted.")
+    var bodyBytes: String?
+
+    @Option(name: .customLong("limits-batch-changes"), help: "limits.batch_changes: most changes in one push.")
+    var batchChanges: String?
+
+    @Option(name: .customLong("log-level"), help: "log.level: trace, debug, info, notice, warning or error.")
+    var logLevel: String?
+
+    /// The configuration from file, environment and flags.
+    func load() throws -> NodeConfiguration {
+        var flags: [String: String] = [:]
+        let given: [(String, String?)] = [
+            ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
+            ("node.schema", schema), ("sync.interval", interval), ("sync.batch", batch),
+            ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("log.level", logLevel),
+        ]
+        for case let (key, value?) in given { flags[key] = value }
+        do {
+            return try ConfigurationReader.read(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+/// Sends log lines to standard error at the configured level, once per process.
+enum LogSetup {
+    static func logger(level: String, label: String = "tiersync") -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
+        }
+        return Logger(label: label)
+    }
+}

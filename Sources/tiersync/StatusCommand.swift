@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TierSyncEngine
+import TierSyncNode
+import TierSyncWire
+
+/// `tiersync status`: the node's cursors, backlog, contacts and tables, read from its file.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print a node's cursors, backlog, last contact and row counts.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try options.load()
+        let store = try NodeDaemon.openStore(configuration)
+        let status = try await StatusReporter.status(of: store)
+        if json {
+            print(String(decoding: try WireCoding.encode(status), as: UTF8.self))
+            return
+        }
+        print(StatusText.render(status))
+    }
+}
+
+/// Renders a status report for a terminal.
+enum StatusText {
+    static func render(_ status: NodeStatus) -> String {
+        var lines = ["node      \(status.node) (\(status.tier))", "log head  \(status.logHead)  epoch \(status.epoch)"]
+        if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
+        lines.append("rejected  \(status.rejected) change(s) in the error queue")
+        for peer in status.peers {
+            let contact = peer.lastContact.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
+            let cursors = peer.role == .parent
+                ? "pushed through \(peer.pushed) (acked), pulled through \(peer.pulled)"
+                : "applied its log through \(peer.pushed), it pulled through \(peer.pulled)"
+            lines.append("\(peer.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(peer.node): \(cursors); last contact \(contact)"
+                + (peer.lastError.map { "; last error: \($0)" } ?? ""))
+        }
+        lines.append("tables")
+        for name in status.tables.keys.sorted() {
+            lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(status.tables[name]!) rows")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

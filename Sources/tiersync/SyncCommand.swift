@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import TierSyncNode
+
+/// `tiersync sync`: one push-and-pull round now.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Run one push-and-pull round with the parent and exit: 0 when caught up.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Print the round's report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try options.load()
+        let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
+        let store = try NodeDaemon.openStore(configuration)
+        guard let replicator = NodeDaemon.replicator(configuration, store: store, logger: logger) else {
+            throw ValidationError("\(configuration.node) is the group: it has no parent to sync with")
+        }
+        do {
+            let report = try await replicator.round()
+            if json {
+                print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
+            } else {
+                print("caught up with \(configuration.parent!.absoluteString): pushed \(report.pushed), pulled \(report.pulled), skipped \(report.skipped), rejected \(report.rejected)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("tiersync sync: not caught up: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `tiersync` command.
+@main
+struct TierSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiersync",
+        abstract: "Keeps a tree of SQLite stores (group, provinces, cities) in agreement.",
+        subcommands: [ServeCommand.self, SyncCommand.self, StatusCommand.self, DemoCommand.self, SchemaCommand.self])
+}
