@@ -1,0 +1,160 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A tree of real `tiersync serve` daemons on loopback ports, each with its own
+/// configuration and SQLite file in a fresh temporary directory.
+final class TestTree: @unchecked Sendable {
+    struct Node {
+        let id: String
+        let port: Int
+        let parent: String?
+        let config: String
+        let database: String
+    }
+
+    let directory: URL
+    private(set) var nodes: [String: Node] = [:]
+    private var processes: [String: Process] = [:]
+
+    /// Creates configurations for `ids` (parents before children). Nothing runs yet.
+    init(_ ids: [String], interval: Double = 0.3, extra: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for id in ids {
+            let parent = id.split(separator: ".").count > 1 ? id.split(separator: ".").dropLast().joined(separator: ".") : nil
+            let port = try TestTree.freePort()
+            var text = "[node]\nid = \"\(id)\"\nlisten = \"127.0.0.1:\(port)\"\ndatabase = \"\(id).sqlite\"\n"
+            if let parent, let parentNode = nodes[parent] {
+                text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
+            }
+            text += "[sync]\ninterval = \(interval)\n[log]\nlevel = \"info\"\n" + extra
+            let config = directory.appendingPathComponent("\(id).conf").path
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            nodes[id] = Node(id: id, port: port, parent: parent, config: config, database: directory.appendingPathComponent("\(id).sqlite").path)
+        }
+    }
+
+    deinit {
+        stopAll()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func database(_ id: String) -> String { nodes[id]!.database }
+
+    /// The `tiersync` binary built beside this test bundle.
+    static var executable: URL {
+        let bundle = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var directory = bundle.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("tiersync")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "tiersync")
+    }
+
+    /// Runs `tiersync` with arguments to completion; returns exit status and output.
+    func command(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = TestTree.executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts the daemons of `ids` (all when nil) and waits until each answers /healthz.
+    func start(_ ids: [String]? = nil) async throws {
+        for id in ids ?? nodes.keys.sorted(by: { $0.count < $1.count }) {
+            let node = nodes[id]!
+            let process = Process()
+            process.executableURL = TestTree.executable
+            process.arguments = ["serve", "--config", node.config]
+            let log = directory.appendingPathComponent("\(id).log")
+            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            processes[id] = process
+            try await waitUntilHealthy(node)
+        }
+    }
+
+    private func waitUntilHealthy(_ node: Node) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)/healthz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return
+            }
+            if processes[node.id]?.isRunning == false { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")
+    }
+
+    /// Sends SIGKILL to one daemon and waits for it to die.
+    func kill(_ id: String) {
+        guard let process = processes[id] else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        processes[id] = nil
+    }
+
+    /// Stops one daemon with SIGTERM.
+    func stop(_ id: String) {
+        guard let process = processes[id] else { return }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        processes[id] = nil
+    }
+
+    func stopAll() {
+        for id in processes.keys { stop(id) }
+    }
+
+    /// The daemon's log so far, for failure messages.
+    func log(_ id: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("\(id).log"), encoding: .utf8)) ?? "(no log)"
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `seconds` pass.
+    func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try condition()
+    }
+
+    /// A loopback port that is free right now.
+    static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }
+        }
+        guard bound == 0 else { throw SQLiteShell.Failure(description: "cannot bind a loopback port") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
