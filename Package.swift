@@ -92,7 +92,10 @@ let package = Package(
         .testTarget(name: "TierSyncModelTests", dependencies: ["TierSyncModel"]),
         .testTarget(
             name: "TierSyncSQLiteTests",
-            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire"]),
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "TierSyncWireTests",
             dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire"]),

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TierSyncModel
+import TierSyncNode
+
+struct ConfigurationReaderTests {
+    private func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-\(UUID().uuidString).conf").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func flagsOverrideEnvironmentWhichOverridesTheFile() throws {
+        let path = try file("""
+            [node]
+            id = "cn.gd.sz"
+            listen = "127.0.0.1:7402"
+            parent = "http://127.0.0.1:7401"
+            database = "data/sz.sqlite"   # relative to this file
+            [sync]
+            interval = 2
+            batch = 100
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try ConfigurationReader.read(file: path, environment: [:], flags: [:])
+        #expect(fromFile.listenPort == 7402 && fromFile.syncInterval == 2 && fromFile.batchSize == 100)
+        #expect(fromFile.databasePath == URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("data/sz.sqlite").path)
+        let environment = ["TIERSYNC_SYNC_INTERVAL": "3", "TIERSYNC_SYNC_BATCH": "200"]
+        let fromEnvironment = try ConfigurationReader.read(file: path, environment: environment, flags: [:])
+        #expect(fromEnvironment.syncInterval == 3 && fromEnvironment.batchSize == 200)
+        let fromFlags = try ConfigurationReader.read(file: path, environment: environment, flags: ["sync.interval": "4"])
+        #expect(fromFlags.syncInterval == 4 && fromFlags.batchSize == 200)
+    }
+
+    @Test func defaultsNeedOnlyTheGroupsID() throws {
+        let configuration = try ConfigurationReader.read(file: nil, environment: ["TIERSYNC_NODE_ID": "cn"], flags: [:])
+        #expect(configuration == NodeConfiguration(node: try NodeID("cn")))
+        #expect(configuration.listenPort == 7400 && configuration.syncInterval == 5 && configuration.parent == nil)
+    }
+
+    @Test func mistakesAreNamedWithTheirSource() throws {
+        let path = try file("[node]\nid = \"cn.gd\"\nparent = \"http://127.0.0.1:7400\"\nlisten = \"nowhere\"\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect { try ConfigurationReader.read(file: path, environment: [:], flags: [:]) } throws: { "\($0)".contains("\(path):4") }
+        #expect { try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn.gd"]) } throws: {
+            "\($0)".contains("node.parent is not set")
+        }
+        #expect { try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn", "node.color": "red"]) } throws: {
+            "\($0)".contains("unknown setting 'node.color'")
+        }
+        #expect { try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn", "node.parent": "http://x:1"]) } throws: {
+            "\($0)".contains("is the group")
+        }
+    }
+
+    @Test func everyKeyHasAnEnvironmentVariableAndAFlag() {
+        let names = ConfigurationReader.keys.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(ConfigurationReader.keys.first { $0.name == "limits.body_bytes" }?.environment == "TIERSYNC_LIMITS_BODY_BYTES")
+        #expect(ConfigurationReader.keys.first { $0.name == "limits.body_bytes" }?.flag == "--limits-body-bytes")
+    }
+}

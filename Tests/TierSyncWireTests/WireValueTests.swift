@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TierSyncModel
+import TierSyncWire
+
+struct WireValueTests {
+    @Test(arguments: [
+        SQLValue.null, .integer(Int64.max), .integer(Int64.min), .integer(0), .real(0.1 + 0.2), .real(3.0),
+        .real(-0.0), .text(""), .text("NULL"), .text("12"), .text("深圳 🙂"), .blob(Data([0, 255, 16])), .blob(Data()),
+    ])
+    func roundTripsExactly(_ value: SQLValue) throws {
+        let data = try WireCoding.encode([WireValue(value)])
+        let back = try WireCoding.decode([WireValue].self, from: data)
+        #expect(back.first?.value == value)
+        if case let .real(number) = value, case let .real(decoded)? = back.first?.value {
+            #expect(number.bitPattern == decoded.bitPattern)
+        }
+    }
+
+    @Test func realsAndIntegersStayApart() throws {
+        #expect(String(decoding: try WireCoding.encode([WireValue(.real(3))]), as: UTF8.self) == #"[{"real":3}]"#)
+        #expect(try WireCoding.decode([WireValue].self, from: Data("[3]".utf8)).first?.value == .integer(3))
+    }
+
+    @Test func aFractionWhereAnIntegerBelongsIsRefused() {
+        #expect(throws: WireError.self) { try WireCoding.decode([WireValue].self, from: Data("[1.5]".utf8)) }
+        #expect(throws: WireError.self) { try WireCoding.decode([WireValue].self, from: Data(#"[{"blob":"***"}]"#.utf8)) }
+    }
+
+    @Test func decodingErrorsNameTheField() {
+        #expect {
+            try WireCoding.decode(PushRequest.self, from: Data(#"{"node":"cn.gd.sz","after":0,"through":"x","columns":{},"changes":[]}"#.utf8))
+        } throws: { error in
+            "\(error)".hasPrefix("through:")
+        }
+    }
+
+    @Test func columnsAreMappedByNameAndUnknownOnesRefused() throws {
+        let schema = try SyncSchema(parsing: """
+            [table.t]
+            sql = "CREATE TABLE t(id TEXT PRIMARY KEY, a, scope TEXT)"
+            concentrate = group
+            """, fileName: "t")
+        var table = schema.tables[0]
+        table.columns = ["id", "a", "scope"]
+        table.keyColumns = ["id"]
+        let resolved = try SyncSchema(tables: [table])
+        let change = WireChange(Change(table: "t", key: [.text("k")], values: [.text("cn"), .integer(1), .text("k")],
+                                       version: Version(stamp: .zero, origin: try NodeID("cn")), scope: try NodeID("cn")))
+        let mapped = try WireCoding.changes([change], columns: ["t": ["scope", "a", "id"]], schema: resolved)
+        #expect(mapped.first?.values == [.text("k"), .integer(1), .text("cn")])
+        #expect(throws: WireError.self) { try WireCoding.changes([change], columns: ["t": ["scope", "b", "id"]], schema: resolved) }
+        #expect(throws: WireError.self) { try WireCoding.changes([change], columns: ["t": ["scope", "id"]], schema: resolved) }
+    }
+}
