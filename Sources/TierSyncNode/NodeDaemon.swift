@@ -32,6 +32,7 @@ public enum NodeDaemon {
         let node = configuration.node
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: NodeHTTPServer.channelHandlers())),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "tiersync"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: [
