@@ -13,6 +13,10 @@ public enum ConflictRule: String, Sendable, CaseIterable, Codable {
     /// LWW as an interim winner, and the conflict is queued for an operator.
     case manual
 
+    /// The rules this version applies. The others are reserved names: a schema that uses
+    /// them is refused rather than silently synced with another rule.
+    public static let implemented: Set<ConflictRule> = [.lww]
+
     /// Parses a rule name.
     public init(name: String) throws(ModelError) {
         guard let rule = ConflictRule(rawValue: name.lowercased()) else {

@@ -17,6 +17,11 @@ public struct SyncSchema: Hashable, Sendable {
                 throw .invalidSchema("table name '\(table.name)' may only hold a-z, 0-9 and '_'")
             }
         }
+        for table in tables {
+            for (column, rule) in [("", table.conflict)] + table.columnConflicts.sorted(by: { $0.key < $1.key }) where !ConflictRule.implemented.contains(rule) {
+                throw .invalidSchema("table \(table.name)\(column.isEmpty ? "" : " column \(column)"): conflict rule '\(rule.rawValue)' is not available in this version; use lww")
+            }
+        }
         self.tables = tables
     }
 

@@ -18,14 +18,20 @@ struct SchemaParsingTests {
             concentrate = province
             down = true
             writers = city, province
-            conflict = merge
-            conflict.note = tier
+            conflict = lww
+            conflict.note = lww
             """, fileName: "test.schema")
         let table = try #require(schema.table(named: "account"))
         #expect(table.createSQL.contains("DEFAULT '#x'"))
         #expect(table.concentration == .province && table.flowsDown)
         #expect(table.writers == [.city, .province])
-        #expect(table.conflict == .merge && table.columnConflicts["note"] == .tier)
+        #expect(table.conflict == .lww && table.columnConflicts["note"] == .lww)
+    }
+
+    @Test func rulesNotYetAvailableAreRefusedNotSilentlyReplaced() {
+        #expect(throws: ModelError.invalidSchema("table t column note: conflict rule 'merge' is not available in this version; use lww")) {
+            try SyncSchema(parsing: "[table.t]\nsql = \"x\"\nconcentrate = group\nconflict.note = merge", fileName: "s")
+        }
     }
 
     @Test func unknownKeysAndBadValuesNameTheLine() {
