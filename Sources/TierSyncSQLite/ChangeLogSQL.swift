@@ -73,6 +73,12 @@ enum ChangeLogSQL {
         let literal = "'" + table.name + "'"
         let guardClause = "WHEN (SELECT applying FROM _ts_node WHERE id = 1) = 0"
         let tick = "UPDATE _ts_node SET hlc = \(nextStamp) WHERE id = 1;"
+        // A scope that is not a node id would make the row unroutable: refuse the write.
+        let checkScope = """
+            SELECT RAISE(ABORT, 'TierSync: scope must be a node id such as cn.gd.sz (a-z, 0-9, - and _ in dot-separated segments)')
+              WHERE NEW.scope IS NULL OR typeof(NEW.scope) <> 'text' OR NEW.scope = '' OR NEW.scope GLOB '*[^a-z0-9._-]*'
+                 OR NEW.scope GLOB '*..*' OR NEW.scope GLOB '.*' OR NEW.scope GLOB '*.';
+            """
         func logRow(_ row: String, deleted: Bool) -> String {
             let key = keyExpression(table, row: row)
             return """
@@ -87,9 +93,9 @@ enum ChangeLogSQL {
         let names = triggerNames(table)
         let keyChanged = "\(keyExpression(table, row: "OLD")) IS NOT \(keyExpression(table, row: "NEW"))"
         return [
-            "CREATE TRIGGER \(names[0]) AFTER INSERT ON \(name) \(guardClause) BEGIN \(tick) \(logRow("NEW", deleted: false)) END",
+            "CREATE TRIGGER \(names[0]) AFTER INSERT ON \(name) \(guardClause) BEGIN \(checkScope) \(tick) \(logRow("NEW", deleted: false)) END",
             """
-            CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(name) \(guardClause) BEGIN \(tick)
+            CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(name) \(guardClause) BEGIN \(checkScope) \(tick)
               \(logRow("OLD", deleted: true).replacingOccurrences(of: "WHERE n.id = 1;", with: "WHERE n.id = 1 AND \(keyChanged);"))
               \(logRow("NEW", deleted: false)) END
             """,

@@ -45,8 +45,9 @@ struct LogReader {
             WHERE seq > ? ORDER BY seq LIMIT ?
             """, arguments: [sequence, scanLimit])
         while let row = try rows.next() {
-            let entry = try logEntry(row)
             scanned += 1
+            // An entry whose ids do not parse cannot be routed; it must not block the rest.
+            guard let entry = try? logEntry(row) else { scannedThrough = row[0]; continue }
             scannedThrough = entry.sequence
             if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table) {
                 changes.append(change)
@@ -61,7 +62,7 @@ struct LogReader {
         var count = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted FROM _ts_log WHERE seq > ? ORDER BY seq", arguments: [sequence])
         while let row = try rows.next() {
-            if include(try logEntry(row)) { count += 1 }
+            if let entry = try? logEntry(row), include(entry) { count += 1 }
         }
         return count
     }

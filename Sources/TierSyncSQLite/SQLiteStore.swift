@@ -27,6 +27,10 @@ public final class SQLiteStore: ChangeStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.label = "tiersync.\(node)"
+        // Nothing is acknowledged before it is durable: WAL with a sync on every commit.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {

@@ -77,3 +77,20 @@ struct CaptureTests {
         }
     }
 }
+
+struct ScopeCheckTests {
+    @Test func aWriteWithAScopeThatIsNotANodeIDIsRefusedAndChangesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.store("cn.gd.sz")
+        let app = try directory.application("cn.gd.sz")
+        for (index, scope) in ["'CN.GD'", "''", "'cn..gd'", "'cn gd'", "'cn.gd.'", "x'00'"].enumerated() {
+            await #expect {
+                try await app.write { db in try db.execute(sql: "INSERT INTO customer(id, name, scope) VALUES ('X\(index)', 'x', \(scope))") }
+            } throws: { error in
+                "\(error)".contains("scope must be a node id")
+            }
+        }
+        #expect(try await store.rowCounts()["customer"] == 0)
+        #expect(try await store.logHead() == 0)
+    }
+}
