@@ -1,0 +1,72 @@
+import GRDB
+import TierSyncModel
+
+/// SQLite files written with GRDB alone, as a local application writes them. The
+/// baselines use them without TierSync; the capture benchmark also writes a TierSync store
+/// through them.
+enum PlainSQLite {
+    /// The default schema's `CREATE TABLE customer ...`.
+    static let customerSQL = SyncSchema.standard.table(named: "customer")!.createSQL
+
+    /// The application's insert of one whole customer row.
+    static let insertSQL = "INSERT INTO customer VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+    /// The upsert a plain replica would run for each received row.
+    static let upsertSQL = """
+        INSERT INTO customer(id, unified_code, name, classes, industry, manager, credit_level, status, scope)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET unified_code = excluded.unified_code, name = excluded.name,
+          classes = excluded.classes, industry = excluded.industry, manager = excluded.manager,
+          credit_level = excluded.credit_level, status = excluded.status, scope = excluded.scope
+        """
+
+    /// Creates `path` with the `customer` table, in WAL mode as a TierSync store is (a
+    /// `DatabasePool` sets it, and it stays with the file).
+    static func createCustomerFile(at path: String) throws {
+        let pool = try DatabasePool(path: path)
+        try pool.write { db in try db.execute(sql: customerSQL) }
+        try pool.close()
+    }
+
+    /// Opens a connection the way a local application would, waiting up to 30 s for locks.
+    static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// Opens a read-only connection, for polling row counts.
+    static func openReadOnly(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// The rows as statement arguments, converted before any timing starts.
+    static func arguments(_ rows: CustomerRows) -> [StatementArguments] {
+        rows.values.map { StatementArguments($0.map(\.grdbValue)) }
+    }
+
+    /// Inserts `rows` with one prepared statement, in immediate transactions of
+    /// `transactionSize` rows.
+    static func insert(_ rows: [StatementArguments], into queue: DatabaseQueue, transactionSize: Int) throws {
+        try queue.inDatabase { db in
+            let statement = try db.makeStatement(sql: insertSQL)
+            for chunk in rows.chunked(transactionSize) {
+                try db.inTransaction(.immediate) {
+                    for arguments in chunk {
+                        statement.setUncheckedArguments(arguments)
+                        try statement.execute()
+                    }
+                    return .commit
+                }
+            }
+        }
+    }
+
+    /// `SELECT count(*)` of a table.
+    static func count(_ table: String, in reader: any DatabaseReader) throws -> Int {
+        try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\"") ?? 0 }
+    }
+}
