@@ -57,7 +57,7 @@ final class DaemonTree {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["serve", "--config", node.config.path]
-            FileManager.default.createFile(atPath: node.log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: node.log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: node.log)
             process.standardOutput = handle
             process.standardError = handle

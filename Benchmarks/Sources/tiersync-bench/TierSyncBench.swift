@@ -20,6 +20,8 @@ struct TierSyncBench {
         }
         ChildProcesses.installSignalHandlers()
         do {
+            // Find the daemon binary first, so that a missing one stops the run at once.
+            let executable = options.selected.contains(.e2e) ? try options.tiersyncExecutable() : nil
             let scratch = try ScratchDirectory()
             say("# tiersync-bench: \(options.rows) rows, median of \(options.repeats) run(s) per figure, SQLite \(try sqliteVersion()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
             say("# scratch files in \(scratch.url.path)")
@@ -33,7 +35,8 @@ struct TierSyncBench {
                 case .wire:
                     try WireBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .e2e:
-                    let executable = try options.tiersyncExecutable()
+                    guard let executable else { break }
+                    say("# e2e daemons: \(executable)")
                     try await EndToEndBenchmark(rows: rows, executable: executable, timeout: options.timeout, scratch: scratch).run()
                 }
             }
