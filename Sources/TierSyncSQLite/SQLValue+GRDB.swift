@@ -3,8 +3,8 @@ import GRDB
 import TierSyncModel
 
 extension SQLValue {
-    /// The value as GRDB stores it.
-    var databaseValue: DatabaseValue {
+    /// The value as GRDB binds and stores it.
+    public var databaseValue: DatabaseValue {
         switch self {
         case .null: .null
         case let .integer(value): value.databaseValue
@@ -15,7 +15,7 @@ extension SQLValue {
     }
 
     /// Reads a value exactly as SQLite holds it.
-    init(_ value: DatabaseValue) {
+    public init(_ value: DatabaseValue) {
         switch value.storage {
         case .null: self = .null
         case let .int64(number): self = .integer(number)
@@ -28,5 +28,7 @@ extension SQLValue {
 
 /// Quotes an SQL identifier.
 func quoted(_ identifier: String) -> String {
-    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    // Hot path: synced names rarely hold a quote, and replacingOccurrences is costly.
+    guard identifier.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + identifier + "\"" }
+    return "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

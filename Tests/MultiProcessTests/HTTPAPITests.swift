@@ -6,16 +6,7 @@ import Testing
 struct HTTPAPITests {
     /// Runs curl and returns its verbose output and the body.
     private func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sv", "--max-time", "20"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try TestTree.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sv", "--max-time", "20"] + arguments).output
     }
 
     private func push(_ tree: TestTree, node: String, body: String, headers: [String] = []) throws -> String {

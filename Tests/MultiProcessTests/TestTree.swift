@@ -60,8 +60,13 @@ final class TestTree: @unchecked Sendable {
 
     /// Runs `tiersync` with arguments to completion; returns exit status and output.
     func command(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try TestTree.run(TestTree.executable, arguments)
+    }
+
+    /// Runs a program to completion; returns its exit status and its combined output.
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = TestTree.executable
+        process.executableURL = executable
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
