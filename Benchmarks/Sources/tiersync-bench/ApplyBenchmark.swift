@@ -51,7 +51,7 @@ struct ApplyBenchmark {
                     try db.inTransaction(.immediate) {
                         let upsert = try db.cachedStatement(sql: PlainSQLite.upsertSQL)
                         for change in batch {
-                            upsert.setUncheckedArguments(StatementArguments((change.values ?? []).map(\.grdbValue)))
+                            upsert.setUncheckedArguments(StatementArguments((change.values ?? []).map(\.databaseValue)))
                             try upsert.execute()
                         }
                         return .commit

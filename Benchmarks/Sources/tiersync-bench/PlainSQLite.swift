@@ -1,4 +1,5 @@
 import GRDB
+import TierSyncSQLite
 import TierSyncModel
 
 /// SQLite files written with GRDB alone, as a local application writes them. The
@@ -45,7 +46,7 @@ enum PlainSQLite {
 
     /// The rows as statement arguments, converted before any timing starts.
     static func arguments(_ rows: CustomerRows) -> [StatementArguments] {
-        rows.values.map { StatementArguments($0.map(\.grdbValue)) }
+        rows.values.map { StatementArguments($0.map(\.databaseValue)) }
     }
 
     /// Inserts `rows` with one prepared statement, in immediate transactions of
