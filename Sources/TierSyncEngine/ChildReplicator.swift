@@ -131,7 +131,7 @@ public struct RoundReport: Sendable, Codable, Equatable {
     public var pushed = 0
     /// Changes received from the parent and applied.
     public var pulled = 0
-    /// Changes received that lost to a version already held.
+    /// Changes received that changed nothing here (already known, or superseded).
     public var skipped = 0
     /// Changes refused on either side.
     public var rejected = 0

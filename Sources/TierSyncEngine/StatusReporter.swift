@@ -5,7 +5,7 @@ import TierSyncWire
 
 /// Builds a node's status report from its store.
 public enum StatusReporter {
-    /// The node's cursors, backlog, contacts, row counts and error-queue size.
+    /// The node's cursors, backlog, contacts, row counts, error-queue size and open conflicts.
     public static func status(of store: any ChangeStore) async throws -> NodeStatus {
         let node = store.node
         var backlog: Int?
@@ -20,6 +20,7 @@ public enum StatusReporter {
         return NodeStatus(
             node: node.description, tier: node.tier.description, epoch: store.epoch,
             logHead: try await store.logHead(), backlog: backlog, peers: try await store.peers(),
-            tables: try await store.rowCounts(), rejected: try await store.rejectedCount())
+            tables: try await store.rowCounts(), rejected: try await store.rejectedCount(),
+            openConflicts: try await store.openConflictCount())
     }
 }

@@ -20,18 +20,18 @@ public enum Routing {
         return false
     }
 
-    /// True when `child` should push this entry to its parent: the write came from the
-    /// child's subtree (not from above), and the parent holds the row.
+    /// True when `child` should push this entry to its parent: the state was made in the
+    /// child's subtree (not received from above unchanged), and the parent holds the row.
     public static func shouldPush(_ entry: LogEntry, from child: NodeID, table: TableSchema) -> Bool {
-        guard let parent = child.parent, child.contains(entry.version.origin) else { return false }
+        guard let parent = child.parent, child.contains(entry.source) else { return false }
         return concerns(parent, table: table, scope: entry.scope, previousScope: entry.previousScope)
     }
 
-    /// True when a parent should send this entry to `child` on pull: the write did not come
-    /// from the child's subtree (the child has it already), and the child holds the row or
+    /// True when a parent should send this entry to `child` on pull: the state was not made
+    /// in the child's subtree (the child has it already), and the child holds the row or
     /// held it before it moved.
     public static func shouldSend(_ entry: LogEntry, to child: NodeID, table: TableSchema) -> Bool {
-        guard !child.contains(entry.version.origin) else { return false }
+        guard !child.contains(entry.source) else { return false }
         return concerns(child, table: table, scope: entry.scope, previousScope: entry.previousScope)
     }
 }

@@ -7,8 +7,9 @@ extension SyncSchema {
     /// concentrate = group          # group | province | city
     /// down = false                 # true: every descendant of the scope holds the row
     /// writers = city, province, group
-    /// conflict = lww               # lww | tier | owner | merge | manual
-    /// conflict.unified_code = tier # per-column override
+    /// conflict = merge             # lww | tier | owner | merge | manual
+    /// conflict.unified_code = tier # a column's rule in a merge table (lww by default)
+    /// delete = later               # later | delete | update: a delete against an update
     /// ```
     /// - Throws: ``ModelError`` naming the file, line and key at fault.
     public init(parsing text: String, fileName: String) throws(ModelError) {
@@ -52,11 +53,14 @@ extension SyncSchema {
             case "conflict":
                 guard let rule = try? ConflictRule(name: entry.value) else { throw fail(ConflictRule.allCases.map(\.rawValue).joined(separator: ", ")) }
                 table.conflict = rule
+            case "delete":
+                guard let rule = try? DeleteRule(name: entry.value) else { throw fail(DeleteRule.allCases.map(\.rawValue).joined(separator: ", ")) }
+                table.deletes = rule
             case let key where key.hasPrefix("conflict."):
                 guard let rule = try? ConflictRule(name: entry.value) else { throw fail(ConflictRule.allCases.map(\.rawValue).joined(separator: ", ")) }
                 table.columnConflicts[String(key.dropFirst("conflict.".count))] = rule
             default:
-                throw .syntax(file: fileName, line: entry.line, message: "table \(name): unknown key '\(entry.key)'; known keys are sql, concentrate, down, writers, conflict, conflict.COLUMN")
+                throw .syntax(file: fileName, line: entry.line, message: "table \(name): unknown key '\(entry.key)'; known keys are sql, concentrate, down, writers, conflict, conflict.COLUMN, delete")
             }
         }
         guard !table.createSQL.isEmpty else { throw .invalidSchema("table \(name) in \(fileName) has no sql = \"CREATE TABLE ...\"") }

@@ -18,8 +18,13 @@ public struct SyncSchema: Hashable, Sendable {
             }
         }
         for table in tables {
-            for (column, rule) in [("", table.conflict)] + table.columnConflicts.sorted(by: { $0.key < $1.key }) where !ConflictRule.implemented.contains(rule) {
-                throw .invalidSchema("table \(table.name)\(column.isEmpty ? "" : " column \(column)"): conflict rule '\(rule.rawValue)' is not available in this version; use lww")
+            for (column, rule) in table.columnConflicts.sorted(by: { $0.key < $1.key }) {
+                guard table.conflict == .merge else {
+                    throw .invalidSchema("table \(table.name): conflict.\(column) = \(rule.rawValue) needs conflict = merge, which decides column by column")
+                }
+                guard rule != .merge else {
+                    throw .invalidSchema("table \(table.name): conflict.\(column) = merge is not a column rule; use lww, tier, owner or manual")
+                }
             }
         }
         self.tables = tables

@@ -15,8 +15,10 @@ public struct TableSchema: Hashable, Sendable {
     public var writers: Set<Tier>
     /// The table-wide conflict rule. The default is ``ConflictRule/lww``.
     public var conflict: ConflictRule
-    /// Per-column overrides of the conflict rule.
+    /// Per-column rules of a `merge` table. A column without one uses LWW.
     public var columnConflicts: [String: ConflictRule]
+    /// How a delete and a concurrent update are decided. The default is ``DeleteRule/later``.
+    public var deletes: DeleteRule
     /// The column names in table order, filled in from the database when the store opens.
     public var columns: [String]
     /// The primary-key column names in key order, filled in from the database.
@@ -26,7 +28,7 @@ public struct TableSchema: Hashable, Sendable {
     public init(
         name: String, createSQL: String, concentration: Tier, flowsDown: Bool = false,
         writers: Set<Tier> = Set(Tier.allCases), conflict: ConflictRule = .lww,
-        columnConflicts: [String: ConflictRule] = [:], columns: [String] = [], keyColumns: [String] = []
+        columnConflicts: [String: ConflictRule] = [:], deletes: DeleteRule = .later, columns: [String] = [], keyColumns: [String] = []
     ) {
         self.name = name
         self.createSQL = createSQL
@@ -35,6 +37,7 @@ public struct TableSchema: Hashable, Sendable {
         self.writers = writers
         self.conflict = conflict
         self.columnConflicts = columnConflicts
+        self.deletes = deletes
         self.columns = columns
         self.keyColumns = keyColumns
     }
@@ -44,4 +47,25 @@ public struct TableSchema: Hashable, Sendable {
 
     /// The positions of the key columns among all columns.
     public var keyIndexes: [Int] { keyColumns.compactMap { columns.firstIndex(of: $0) } }
+
+    /// True when conflicts are decided column by column (`conflict = merge`).
+    public var isColumnwise: Bool { conflict == .merge }
+
+    /// The names of the content registers: the non-key columns of a `merge` table, or
+    /// ``RowMeta/wholeRow`` for a row-level rule.
+    public var registerNames: [String] {
+        isColumnwise ? columns.filter { !keyColumns.contains($0) } : [RowMeta.wholeRow]
+    }
+
+    /// The rule that ranks the writes of a register.
+    public func rule(forRegister name: String) -> ConflictRule {
+        guard isColumnwise else { return conflict }
+        return columnConflicts[name] ?? .lww
+    }
+
+    /// The positions of a register's values among all columns.
+    public func columnIndexes(ofRegister name: String) -> [Int] {
+        if name == RowMeta.wholeRow { return Array(columns.indices) }
+        return columns.firstIndex(of: name).map { [$0] } ?? []
+    }
 }

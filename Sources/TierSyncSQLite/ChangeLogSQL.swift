@@ -22,9 +22,12 @@ enum ChangeLogSQL {
             pk TEXT NOT NULL,
             hlc INTEGER NOT NULL,
             origin TEXT NOT NULL,
+            source TEXT NOT NULL,
             scope TEXT NOT NULL,
             prev_scope TEXT,
             deleted INTEGER NOT NULL DEFAULT 0,
+            meta TEXT NOT NULL,
+            tomb TEXT,
             UNIQUE(tbl, pk)
         );
         CREATE TABLE IF NOT EXISTS _ts_peer(
@@ -45,6 +48,27 @@ enum ChangeLogSQL {
             version TEXT NOT NULL,
             reason TEXT NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS _ts_conflict(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            detected_at REAL NOT NULL,
+            peer TEXT,
+            tbl TEXT NOT NULL,
+            pk TEXT NOT NULL,
+            register TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            manual INTEGER NOT NULL,
+            local_version TEXT NOT NULL,
+            local_value TEXT,
+            remote_version TEXT NOT NULL,
+            remote_value TEXT,
+            base_version TEXT,
+            base_value TEXT,
+            winner TEXT NOT NULL,
+            status TEXT NOT NULL,
+            resolution TEXT,
+            resolved_at REAL
+        );
+        CREATE INDEX IF NOT EXISTS _ts_conflict_status ON _ts_conflict(status, id);
         """
 
     /// The next stamp, computed in SQL by any writer process: `max(last + 1, now_ms << 16)`.
@@ -65,12 +89,87 @@ enum ChangeLogSQL {
         ["insert", "update", "delete"].map { "_ts_\(table.name)_\($0)" }
     }
 
-    /// The capture triggers of a table. They record nothing while the daemon applies remote
-    /// changes (`_ts_node.applying = 1`), which only the transaction holding SQLite's write
-    /// lock can see set.
-    static func triggers(_ table: TableSchema) -> [String] {
-        let name = quoted(table.name)
+    /// A value as the change log's JSON holds it: reals with 17 significant digits, blobs
+    /// in hex, so both come back exactly (see ``MetaText``).
+    static func encodedValue(_ expression: String) -> String {
+        "CASE typeof(\(expression)) WHEN 'real' THEN json_object('real', printf('%!.17g', \(expression))) WHEN 'blob' THEN json_object('hex', hex(\(expression))) ELSE \(expression) END"
+    }
+
+    /// The JSON array of a row's values, in column order.
+    static func rowValues(_ table: TableSchema, row: String) -> String {
+        "json_array(" + table.columns.map { encodedValue("\(row).\(quoted($0))") }.joined(separator: ", ") + ")"
+    }
+
+    /// A JSON path to a member named `name` under `parent`, quoted so dots in node ids and
+    /// column names are not taken as steps.
+    static func path(_ parent: String, _ name: String, _ suffix: String = "") -> String {
+        "'\(parent).\"\(name)\"\(suffix)'"
+    }
+
+    /// The SQL priority of a write made here to a register with `rule`, for the row `row`.
+    static func priority(_ rule: ConflictRule, node: NodeID, row: String) -> String {
+        switch rule {
+        case .owner: "(\(row).scope = '\(node)')"
+        default: String(rule.priority(writer: node, scope: nil))
+        }
+    }
+
+    /// How a write changes a row's log entry.
+    enum WriteForm {
+        /// A new row (an INSERT, or a row adopted from before TierSync).
+        case insert
+        /// An UPDATE that keeps the key: only changed columns of a merge table get the write.
+        case update
+        /// A DELETE.
+        case delete
+    }
+
+    /// The statement that logs a write of `row` (NEW, OLD, or a table alias with `from`).
+    /// It reads the row's current entry once, for the previous scope and the metadata.
+    static func logWrite(_ table: TableSchema, node: NodeID, row: String, form: WriteForm, from: String = "", condition: String = "") -> String {
         let literal = "'" + table.name + "'"
+        let key = keyExpression(table, row: row)
+        let dot = "n.hlc, n.node"
+        var sets: [String] = [path("$.v", node.description), "n.hlc"]
+        let deleted = form == .delete
+        sets += ["'$.e'", "json_array(json_array(\(dot), \(table.deletes.priority(deleted: deleted)), \(deleted ? 1 : 0)))"]
+        for name in table.registerNames {
+            let register = path("$.c", name)
+            let stored = "json_extract(l.meta, \(register))"
+            let fresh = "json_array(json_array(\(dot), \(priority(table.rule(forRegister: name), node: node, row: row))))"
+            switch form {
+            case .insert:
+                sets += [register, fresh]
+            case .update where table.isColumnwise:
+                let changed = "(OLD.\(quoted(name)) IS NOT NEW.\(quoted(name)) OR typeof(OLD.\(quoted(name))) <> typeof(NEW.\(quoted(name))))"
+                sets += [register, "CASE WHEN \(changed) OR \(stored) IS NULL THEN \(fresh) ELSE json(\(stored)) END"]
+                let base = "json_array(json_extract(l.meta, \(path("$.c", name, "[0][0]"))), json_extract(l.meta, \(path("$.c", name, "[0][1]"))), json_array(\(encodedValue("OLD.\(quoted(name))"))))"
+                sets += [path("$.b", name), "CASE WHEN \(changed) THEN \(base) ELSE json(json_extract(l.meta, \(path("$.b", name)))) END"]
+            case .update:
+                sets += [register, fresh]
+                let base = "json_array(json_extract(l.meta, \(path("$.c", name, "[0][0]"))), json_extract(l.meta, \(path("$.c", name, "[0][1]"))), \(rowValues(table, row: "OLD")))"
+                sets += [path("$.b", name), base]
+            case .delete:
+                sets += [register, "coalesce(json(\(stored)), \(fresh))"]
+            }
+        }
+        if form == .insert { sets += ["'$.b'", "json('{}')"] }
+        let meta = "json_set(coalesce(l.meta, '\(MetaText.empty)'), " + sets.joined(separator: ", ") + ")"
+        return """
+            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
+              SELECT \(literal), \(key), \(dot), n.node, \(row).scope,
+                CASE WHEN l.scope IS NOT \(row).scope THEN l.scope ELSE l.prev_scope END,
+                \(deleted ? 1 : 0), \(meta), \(deleted ? rowValues(table, row: row) : "NULL")
+              FROM \(from) _ts_node n LEFT JOIN _ts_log l ON l.tbl = \(literal) AND l.pk = \(key)
+              WHERE n.id = 1\(condition);
+            """
+    }
+
+    /// The capture triggers of a table at `node`. They record nothing while the daemon
+    /// applies remote changes (`_ts_node.applying = 1`), which only the transaction holding
+    /// SQLite's write lock can see set.
+    static func triggers(_ table: TableSchema, node: NodeID) -> [String] {
+        let name = quoted(table.name)
         let guardClause = "WHEN (SELECT applying FROM _ts_node WHERE id = 1) = 0"
         let tick = "UPDATE _ts_node SET hlc = \(nextStamp) WHERE id = 1;"
         // A scope that is not a node id would make the row unroutable: refuse the write.
@@ -79,27 +178,17 @@ enum ChangeLogSQL {
               WHERE NEW.scope IS NULL OR typeof(NEW.scope) <> 'text' OR NEW.scope = '' OR NEW.scope GLOB '*[^a-z0-9._-]*'
                  OR NEW.scope GLOB '*..*' OR NEW.scope GLOB '.*' OR NEW.scope GLOB '*.';
             """
-        func logRow(_ row: String, deleted: Bool) -> String {
-            let key = keyExpression(table, row: row)
-            return """
-                INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, scope, prev_scope, deleted)
-                  SELECT \(literal), \(key), n.hlc, n.node, \(row).scope,
-                    (SELECT CASE WHEN l.scope IS NOT \(row).scope THEN l.scope ELSE l.prev_scope END
-                       FROM _ts_log l WHERE l.tbl = \(literal) AND l.pk = \(key)),
-                    \(deleted ? 1 : 0)
-                  FROM _ts_node n WHERE n.id = 1;
-                """
-        }
         let names = triggerNames(table)
         let keyChanged = "\(keyExpression(table, row: "OLD")) IS NOT \(keyExpression(table, row: "NEW"))"
         return [
-            "CREATE TRIGGER \(names[0]) AFTER INSERT ON \(name) \(guardClause) BEGIN \(checkScope) \(tick) \(logRow("NEW", deleted: false)) END",
+            "CREATE TRIGGER \(names[0]) AFTER INSERT ON \(name) \(guardClause) BEGIN \(checkScope) \(tick) \(logWrite(table, node: node, row: "NEW", form: .insert)) END",
             """
             CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(name) \(guardClause) BEGIN \(checkScope) \(tick)
-              \(logRow("OLD", deleted: true).replacingOccurrences(of: "WHERE n.id = 1;", with: "WHERE n.id = 1 AND \(keyChanged);"))
-              \(logRow("NEW", deleted: false)) END
+              \(logWrite(table, node: node, row: "OLD", form: .delete, condition: " AND \(keyChanged)"))
+              \(logWrite(table, node: node, row: "NEW", form: .insert, condition: " AND \(keyChanged)"))
+              \(logWrite(table, node: node, row: "NEW", form: .update, condition: " AND NOT (\(keyChanged))")) END
             """,
-            "CREATE TRIGGER \(names[2]) AFTER DELETE ON \(name) \(guardClause) BEGIN \(tick) \(logRow("OLD", deleted: true)) END",
+            "CREATE TRIGGER \(names[2]) AFTER DELETE ON \(name) \(guardClause) BEGIN \(tick) \(logWrite(table, node: node, row: "OLD", form: .delete)) END",
         ]
     }
 }

@@ -4,9 +4,10 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Applies remote changes in one immediate transaction. For each row the higher version
-    /// wins; a winner is written with the capture triggers muted and logged with its own
-    /// origin and stamp; the cursor advances in the same transaction.
+    /// Applies remote changes in one immediate transaction. Each change is merged with the
+    /// row's state here (``RowMerge``); a changed row is written with the capture triggers
+    /// muted and logged with its merged registers; conflicts met here are recorded; the
+    /// cursor advances in the same transaction.
     public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
         let schema = self.schema
         let node = self.node
@@ -18,6 +19,7 @@ extension SQLiteStore {
             }
             try db.execute(sql: "UPDATE _ts_node SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
             try applier.recordRejections(peer: cursor.peer)
+            try applier.recordConflicts(peer: cursor.peer)
             try SQLiteStore.advance(db, cursor: cursor)
             return applier.outcome
         }
@@ -63,6 +65,7 @@ struct ChangeApplier {
     let node: NodeID
     private(set) var outcome = ApplyOutcome()
     private(set) var highestStamp: Int64 = 0
+    private(set) var conflicts: [Conflict] = []
 
     init(db: Database, schema: SyncSchema, node: NodeID) {
         self.db = db
@@ -77,19 +80,45 @@ struct ChangeApplier {
         if let problem = ChangeApplier.shapeProblem(change, table: table) {
             return reject(change, problem)
         }
+        let change = ChangeApplier.normalized(change)
+        highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
         let keyArguments = StatementArguments(change.key.map(\.databaseValue))
-        let lookup = try db.cachedStatement(sql: "SELECT hlc, origin FROM _ts_log WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))")
+        let lookup = try db.cachedStatement(sql: """
+            SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk FROM _ts_log
+            WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))
+            """)
         lookup.setUncheckedArguments([table.name] + keyArguments)
+        var merged = change
+        var met: [Conflict] = []
         if let row = try Row.fetchOne(lookup) {
-            let held = Version(stamp: HybridTimestamp(rawValue: row[0]), origin: (try? NodeID(row[1] as String)) ?? change.version.origin)
-            guard change.version > held else {
+            let keyText: String = row[8]
+            guard let local = try? ChangeApplier.localChange(row, table: table, key: change.key) else {
+                return reject(change, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
+            }
+            let result: RowMerge.Outcome
+            do {
+                result = try RowMerge.merge(table: table, local: local, incoming: change) {
+                    try SQLiteStore.currentValues(db, table: table, keyText: keyText)
+                }
+            } catch let failure as RowMerge.Failure {
+                return reject(change, failure.description)
+            }
+            guard result.changed else {
+                if result.contextChanged {
+                    let update = try db.cachedStatement(sql: "UPDATE _ts_log SET meta = ? WHERE tbl = ? AND pk = ?")
+                    update.setUncheckedArguments([MetaText.text(result.merged.meta), table.name, keyText])
+                    try update.execute()
+                }
                 outcome.skipped += 1
                 return
             }
+            merged = result.merged
+            merged.source = result.sameAsIncoming ? change.source : node
+            met = result.conflicts
         }
-        var tombstone = change.isDelete
+        let held = !merged.deleted && Routing.holds(node, table: table, scope: merged.scope)
         do {
-            if let values = change.values, Routing.holds(node, table: table, scope: change.scope) {
+            if held, let values = merged.values {
                 let upsert = try db.cachedStatement(sql: ChangeApplier.upsertSQL(table))
                 upsert.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
                 try upsert.execute()
@@ -97,26 +126,40 @@ struct ChangeApplier {
                 let delete = try db.cachedStatement(sql: ChangeApplier.deleteSQL(table))
                 delete.setUncheckedArguments(keyArguments)
                 try delete.execute()
-                if !change.isDelete {
-                    outcome.evicted += 1
-                    tombstone = true
-                }
+                if !merged.deleted { outcome.evicted += 1 }
             }
         } catch let error as DatabaseError {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
         }
         let log = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, scope, prev_scope, deleted)
-            VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
+            VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var arguments: StatementArguments = [table.name]
         arguments += keyArguments
-        arguments += [change.version.stamp.rawValue, change.version.origin.description, change.scope.description,
-                      change.previousScope?.description, tombstone ? 1 : 0]
+        arguments += [merged.version.stamp.rawValue, merged.version.origin.description, merged.source.description,
+                      merged.scope.description, merged.previousScope?.description, merged.deleted ? 1 : 0,
+                      MetaText.text(merged.meta), held ? nil : merged.values.map(MetaText.text)]
         log.setUncheckedArguments(arguments)
         try log.execute()
-        highestStamp = max(highestStamp, change.version.stamp.rawValue)
-        if !tombstone || change.isDelete { outcome.applied += 1 }
+        if held || merged.deleted { outcome.applied += 1 }
+        conflicts += met
+        outcome.conflicts += met.count
+    }
+
+    /// The state held here, from its log entry; the row's values are read only if the
+    /// merge needs them.
+    static func localChange(_ row: Row, table: TableSchema, key: [SQLValue]) throws -> Change {
+        let tomb: String? = row[7]
+        var values = try tomb.map(MetaText.values)
+        if let count = values?.count, count != table.columns.count { values = nil }
+        let meta = try MetaText.meta(row[6])
+        let origin = try NodeID(row[1] as String)
+        return Change(
+            table: table.name, key: key, values: values, deleted: (row[5] as Int64) != 0,
+            version: Version(stamp: HybridTimestamp(rawValue: row[0]), origin: origin),
+            scope: try NodeID(row[3] as String), previousScope: try (row[4] as String?).map { try NodeID($0) },
+            source: try NodeID(row[2] as String), meta: meta)
     }
 
     /// Why a change cannot belong to `table`, or nil when its shape fits.
@@ -130,7 +173,10 @@ struct ChangeApplier {
             default: return "key values must be INTEGER or TEXT, got \(value)"
             }
         }
-        guard let values = change.values else { return nil }
+        if let problem = metaProblem(change, table: table) { return problem }
+        guard let values = change.values else {
+            return change.deleted ? nil : "a live row must carry its values"
+        }
         guard values.count == table.columns.count else {
             return "table \(table.name) has \(table.columns.count) columns, the change gives \(values.count)"
         }
@@ -139,6 +185,57 @@ struct ChangeApplier {
         }
         guard let scopeIndex = table.scopeIndex, values[scopeIndex] == .text(change.scope.description) else {
             return "the row's scope column does not match the change's scope \(change.scope)"
+        }
+        return nil
+    }
+
+    /// The change with each register ranked winner first and the winner's values dropped:
+    /// they are the row's `values`, whatever the sender put beside them.
+    static func normalized(_ change: Change) -> Change {
+        var change = change
+        for (name, siblings) in change.meta.registers {
+            var ranked = siblings.ranked()
+            if !ranked.isEmpty { ranked[0].values = nil }
+            change.meta.registers[name] = ranked
+        }
+        change.meta.existence = change.meta.existence.ranked()
+        return change
+    }
+
+    /// Why a change's registers cannot be merged here, or nil when they fit the table.
+    static func metaProblem(_ change: Change, table: TableSchema) -> String? {
+        let meta = change.meta
+        let names = Set(meta.registers.keys)
+        guard names == Set(table.registerNames) else {
+            return "the sender decides conflicts on table \(table.name) with registers \(names.sorted().joined(separator: ", ")), this node with \(table.registerNames.joined(separator: ", ")); every node must use the same schema rules"
+        }
+        guard !meta.existence.isEmpty, meta.registers.values.allSatisfy({ !$0.isEmpty }) else {
+            return "every register must hold at least one write"
+        }
+        let writes = meta.existence + meta.registers.values.joined()
+        guard writes.allSatisfy({ $0.version.stamp > .zero }) else {
+            return "every write's stamp must be greater than 0"
+        }
+        guard writes.allSatisfy({ meta.context.covers($0.version) }) else {
+            return "the causal context must cover every write the registers hold"
+        }
+        for siblings in [meta.existence] + Array(meta.registers.values) where Set(siblings.map(\.version)).count != siblings.count {
+            return "a register holds the same write twice"
+        }
+        for name in meta.bases.keys where !table.registerNames.contains(name) {
+            return "a base names register \(name), which table \(table.name) does not have"
+        }
+        for (name, base) in meta.bases where base.values.count != table.columnIndexes(ofRegister: name).count {
+            return "register \(name): the base carries \(base.values.count) value(s), the register has \(table.columnIndexes(ofRegister: name).count)"
+        }
+        guard meta.existence.ranked().first?.version == change.version, meta.isDeleted == change.deleted else {
+            return "the version and deleted flag must be those of the winning write of the existence register"
+        }
+        for (name, siblings) in meta.registers where siblings.count > 1 {
+            let width = table.columnIndexes(ofRegister: name).count
+            guard siblings.ranked().dropFirst().allSatisfy({ $0.values?.count == width }) else {
+                return "register \(name): every losing write must carry its \(width) value(s)"
+            }
         }
         return nil
     }
@@ -155,6 +252,26 @@ struct ChangeApplier {
         let now = Date().timeIntervalSince1970
         for rejection in outcome.rejected {
             insert.setUncheckedArguments([now, peer?.description, rejection.table, rejection.key, rejection.version, rejection.reason])
+            try insert.execute()
+        }
+    }
+
+    func recordConflicts(peer: NodeID?) throws {
+        guard !conflicts.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO _ts_conflict(detected_at, peer, tbl, pk, register, rule, manual, local_version, local_value,
+              remote_version, remote_value, base_version, base_value, winner, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let now = Date().timeIntervalSince1970
+        for conflict in conflicts {
+            insert.setUncheckedArguments([
+                now, peer?.description, conflict.table, MetaText.text(conflict.key), conflict.register, conflict.rule,
+                conflict.needsOperator ? 1 : 0, ConflictRecord.text(conflict.local.version), conflict.local.values.map(MetaText.text),
+                ConflictRecord.text(conflict.remote.version), conflict.remote.values.map(MetaText.text),
+                conflict.base.map { ConflictRecord.text($0.version) }, conflict.base.map { MetaText.text($0.values) },
+                conflict.winner.rawValue, conflict.needsOperator ? "open" : "decided",
+            ])
             try insert.execute()
         }
     }

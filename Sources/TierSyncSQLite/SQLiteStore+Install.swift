@@ -8,6 +8,9 @@ extension SQLiteStore {
     /// reads their columns, (re)creates the capture triggers and adopts unlogged rows.
     /// Returns the log's epoch.
     static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema) throws -> String {
+        if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
+            throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
+        }
         try db.execute(sql: ChangeLogSQL.internalTables)
         let epoch: String
         if let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") {
@@ -22,12 +25,12 @@ extension SQLiteStore {
         }
         try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
         for index in schema.tables.indices {
-            try installTable(db, table: &schema.tables[index])
+            try installTable(db, table: &schema.tables[index], node: node)
         }
         return epoch
     }
 
-    private static func installTable(_ db: Database, table: inout TableSchema) throws {
+    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID) throws {
         if try !db.tableExists(table.name) {
             do {
                 try db.execute(sql: table.createSQL)
@@ -47,25 +50,24 @@ extension SQLiteStore {
         guard !table.keyColumns.isEmpty else {
             throw StoreError.unusableTable(table: table.name, reason: "it has no PRIMARY KEY; declare one (INTEGER or TEXT columns)")
         }
+        for column in table.columnConflicts.keys.sorted() where !table.columns.contains(column) || table.keyColumns.contains(column) {
+            throw StoreError.unusableTable(table: table.name, reason: "conflict.\(column) names no non-key column; its columns are \(table.columns.joined(separator: ", "))")
+        }
         for name in ChangeLogSQL.triggerNames(table) {
             try db.execute(sql: "DROP TRIGGER IF EXISTS \(quoted(name))")
         }
-        for sql in ChangeLogSQL.triggers(table) {
+        for sql in ChangeLogSQL.triggers(table, node: node) {
             try db.execute(sql: sql)
         }
-        try adoptUnloggedRows(db, table: table)
+        try adoptUnloggedRows(db, table: table, node: node)
     }
 
     /// Rows present before TierSync (or written while its triggers were off) enter the log
     /// as local writes, so they are replicated like any other.
-    private static func adoptUnloggedRows(_ db: Database, table: TableSchema) throws {
-        let key = ChangeLogSQL.keyExpression(table, row: "t")
+    private static func adoptUnloggedRows(_ db: Database, table: TableSchema, node: NodeID) throws {
         try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
-        try db.execute(sql: """
-            INSERT INTO _ts_log(tbl, pk, hlc, origin, scope, prev_scope, deleted)
-              SELECT ?, \(key), n.hlc, n.node, t.scope, NULL, 0
-              FROM \(quoted(table.name)) t, _ts_node n
-              WHERE n.id = 1 AND NOT EXISTS (SELECT 1 FROM _ts_log l WHERE l.tbl = ? AND l.pk = \(key))
-            """, arguments: [table.name, table.name])
+        try db.execute(sql: ChangeLogSQL.logWrite(
+            table, node: node, row: "t", form: .insert, from: "\(quoted(table.name)) t,",
+            condition: " AND l.seq IS NULL"))
     }
 }

@@ -41,7 +41,7 @@ struct LogReader {
         var scannedThrough = sequence
         var scanned = 0
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted FROM _ts_log
+            SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb FROM _ts_log
             WHERE seq > ? ORDER BY seq LIMIT ?
             """, arguments: [sequence, scanLimit])
         while let row = try rows.next() {
@@ -49,7 +49,7 @@ struct LogReader {
             // An entry whose ids do not parse cannot be routed; it must not block the rest.
             guard let entry = try? logEntry(row) else { scannedThrough = row[0]; continue }
             scannedThrough = entry.sequence
-            if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table) {
+            if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) {
                 changes.append(change)
                 if changes.count >= limit { break }
             }
@@ -60,7 +60,7 @@ struct LogReader {
 
     mutating func count(after sequence: Int64, include: (LogEntry) -> Bool) throws -> Int {
         var count = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted FROM _ts_log WHERE seq > ? ORDER BY seq", arguments: [sequence])
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source FROM _ts_log WHERE seq > ? ORDER BY seq", arguments: [sequence])
         while let row = try rows.next() {
             if let entry = try? logEntry(row), include(entry) { count += 1 }
         }
@@ -79,27 +79,29 @@ struct LogReader {
         return LogEntry(
             sequence: row[0], table: row[1], keyText: row[2],
             version: Version(stamp: HybridTimestamp(rawValue: row[3]), origin: try node(row[4])),
-            scope: try node(row[5]), previousScope: try previous.map { try node($0) }, deleted: (row[7] as Int64) != 0)
+            scope: try node(row[5]), previousScope: try previous.map { try node($0) }, deleted: (row[7] as Int64) != 0,
+            source: try node(row[8]))
     }
 
-    /// The change for a log entry, with the row's current values; nil when the row is gone
-    /// although the log says it exists (a write made while the triggers were off).
-    private func change(for entry: LogEntry, table: TableSchema) throws -> Change? {
-        if entry.deleted {
-            return Change(table: table.name, key: try keyValues(entry.keyText, table: table), values: nil,
-                          version: entry.version, scope: entry.scope, previousScope: entry.previousScope)
+    /// The change for a log entry, with the row's values (from the table, or from the
+    /// entry for a row not held here); nil when the row is gone although the log says it
+    /// exists (a write made while the triggers were off), or its metadata does not parse.
+    private func change(for entry: LogEntry, table: TableSchema, meta metaText: String, tomb: String?) throws -> Change? {
+        guard let meta = try? MetaText.meta(metaText) else { return nil }
+        let values: [SQLValue]?
+        if let tomb {
+            // An unreadable entry cannot be sent faithfully; like an unroutable one, it is skipped.
+            guard let stored = try? MetaText.values(tomb), stored.count == table.columns.count else { return nil }
+            values = stored
+        } else if entry.deleted {
+            values = nil
+        } else {
+            guard let row = try SQLiteStore.currentValues(db, table: table, keyText: entry.keyText) else { return nil }
+            values = row
         }
-        let match = table.keyColumns.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
-        let statement = try db.cachedStatement(sql: "SELECT \(table.columns.map(quoted).joined(separator: ", ")) FROM \(quoted(table.name)) WHERE \(match)")
-        statement.setUncheckedArguments([entry.keyText])
-        guard let row = try Row.fetchOne(statement) else { return nil }
-        var values: [SQLValue] = []
-        values.reserveCapacity(table.columns.count)
-        for index in 0..<table.columns.count {
-            values.append(SQLValue(row[index] as DatabaseValue))
-        }
-        let key = table.keyIndexes.map { values[$0] }
-        return Change(table: table.name, key: key, values: values, version: entry.version, scope: entry.scope, previousScope: entry.previousScope)
+        let key = try values.map { row in table.keyIndexes.map { row[$0] } } ?? keyValues(entry.keyText, table: table)
+        return Change(table: table.name, key: key, values: values, deleted: entry.deleted, version: entry.version,
+                      scope: entry.scope, previousScope: entry.previousScope, source: entry.source, meta: meta)
     }
 
     private func keyValues(_ keyText: String, table: TableSchema) throws -> [SQLValue] {
@@ -108,5 +110,21 @@ struct LogReader {
         statement.setUncheckedArguments([keyText])
         guard let row = try Row.fetchOne(statement) else { return [] }
         return (0..<table.keyColumns.count).map { SQLValue(row[$0] as DatabaseValue) }
+    }
+}
+
+extension SQLiteStore {
+    /// The current values of a row in column order, by its key text, or nil when absent.
+    static func currentValues(_ db: Database, table: TableSchema, keyText: String) throws -> [SQLValue]? {
+        let match = table.keyColumns.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
+        let statement = try db.cachedStatement(sql: "SELECT \(table.columns.map(quoted).joined(separator: ", ")) FROM \(quoted(table.name)) WHERE \(match)")
+        statement.setUncheckedArguments([keyText])
+        guard let row = try Row.fetchOne(statement) else { return nil }
+        var values: [SQLValue] = []
+        values.reserveCapacity(table.columns.count)
+        for index in 0..<table.columns.count {
+            values.append(SQLValue(row[index] as DatabaseValue))
+        }
+        return values
     }
 }

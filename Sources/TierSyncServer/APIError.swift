@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import TierSyncEngine
+import TierSyncStore
 import TierSyncWire
 
 /// An error answer with its HTTP status and an ``ErrorBody`` that tells the caller what to do.
@@ -45,6 +46,15 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.conflict, code: "epoch_changed", message: error.description)
             default:
                 return APIError(.badGateway, code: "upstream", message: error.description)
+            }
+        case let error as StoreError:
+            switch error {
+            case .conflictNotFound:
+                return APIError(.notFound, code: "conflict_not_found", message: error.description)
+            case .cannotResolve:
+                return APIError(.conflict, code: "cannot_resolve", message: error.description)
+            default:
+                return APIError(.internalServerError, code: "internal", message: "\(error); see the node's log")
             }
         case let error as WireError:
             return APIError(.badRequest, code: "bad_request", message: error.description)

@@ -47,6 +47,25 @@ public struct SyncRoutes: Sendable {
                 return try JSONResponse.make(try await service.receive(push))
             }
         }
+        router.get("/v1/conflicts") { request, _ in
+            try await Self.answer {
+                let query = request.uri.queryParameters
+                let all = query["all"].map { $0 == "true" || $0 == "1" } ?? false
+                let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) } ?? 1000
+                guard limit >= 1 else { throw APIError(.badRequest, code: "bad_request", message: "limit must be 1 or more") }
+                return try JSONResponse.make(try await service.store.conflicts(all: all, limit: limit).map(WireConflict.init))
+            }
+        }
+        router.post("/v1/conflicts/:id/resolve") { request, context in
+            try await Self.answer {
+                guard let id = context.parameters.get("id").flatMap(Int64.init) else {
+                    throw APIError(.badRequest, code: "bad_request", message: "the conflict id in the path must be an integer")
+                }
+                let buffer = try await request.body.collect(upTo: limits.bodyBytes)
+                let choice = try WireCoding.decode(ResolveRequest.self, from: Data(buffer.readableBytesView)).choice()
+                return try JSONResponse.make(WireConflict(try await service.store.resolveConflict(id: id, keep: choice)))
+            }
+        }
         router.get("/v1/pull") { request, _ in
             try await Self.answer {
                 let query = request.uri.queryParameters

@@ -25,8 +25,9 @@ public protocol ChangeStore: Sendable {
     /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
     func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int
 
-    /// Applies remote changes in one transaction, keeping for each row the highest version,
-    /// logging what it applied with the original version, and advancing `cursor` in the
+    /// Applies remote changes in one transaction, merging each into the row's state here
+    /// (``RowMerge``), logging what changed with its merged registers, recording the
+    /// conflicts met, and advancing `cursor` in the
     /// same transaction.
     func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome
 
@@ -48,6 +49,17 @@ public protocol ChangeStore: Sendable {
 
     /// The number of changes this node refused and holds in its error queue.
     func rejectedCount() async throws -> Int
+
+    /// The conflicts met here, newest first: the open and decided ones, or with `all` the
+    /// resolved ones too.
+    func conflicts(all: Bool, limit: Int) async throws -> [ConflictRecord]
+
+    /// The number of conflicts waiting for an operator (`manual` rules).
+    func openConflictCount() async throws -> Int
+
+    /// Applies an operator's choice as a new local write, which supersedes both sides
+    /// everywhere it propagates, and marks the conflict resolved in the same transaction.
+    func resolveConflict(id: Int64, keep choice: ConflictChoice) async throws -> ConflictRecord
 }
 
 /// A run of changes read from the log.
@@ -88,13 +100,30 @@ public struct ApplyOutcome: Sendable, Equatable, Codable {
     public var evicted: Int
     /// Changes refused, each with its reason; they are kept in the error queue.
     public var rejected: [RejectedChange]
+    /// Concurrent writes that met here for the first time; each is in the conflict listing.
+    public var conflicts: Int
 
     /// Creates an outcome.
-    public init(applied: Int = 0, skipped: Int = 0, evicted: Int = 0, rejected: [RejectedChange] = []) {
+    public init(applied: Int = 0, skipped: Int = 0, evicted: Int = 0, rejected: [RejectedChange] = [], conflicts: Int = 0) {
         self.applied = applied
         self.skipped = skipped
         self.evicted = evicted
         self.rejected = rejected
+        self.conflicts = conflicts
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case applied, skipped, evicted, rejected, conflicts
+    }
+
+    /// Decodes an outcome; `conflicts` may be absent.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        applied = try container.decode(Int.self, forKey: .applied)
+        skipped = try container.decode(Int.self, forKey: .skipped)
+        evicted = try container.decode(Int.self, forKey: .evicted)
+        rejected = try container.decode([RejectedChange].self, forKey: .rejected)
+        conflicts = try container.decodeIfPresent(Int.self, forKey: .conflicts) ?? 0
     }
 }
 

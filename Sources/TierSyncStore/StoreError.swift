@@ -9,6 +9,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// A push does not continue from the position this node has applied for that child.
     case cursorGap(child: String, expected: Int64, got: Int64)
 
+    /// No conflict has this id at this node.
+    case conflictNotFound(id: Int64)
+    /// The conflict cannot be resolved as asked.
+    case cannotResolve(id: Int64, reason: String)
+
     /// A message that says what is wrong and what to do.
     public var description: String {
         switch self {
@@ -18,6 +23,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "table \(table) cannot be synced: \(reason)"
         case let .database(operation, message):
             "\(operation): \(message)"
+        case let .conflictNotFound(id):
+            "no conflict \(id) at this node; `tiersync conflicts list --all` shows the ids"
+        case let .cannotResolve(id, reason):
+            "conflict \(id) cannot be resolved: \(reason)"
         case let .cursorGap(child, expected, got):
             "push from \(child) starts after \(got), but this node has applied its log only through \(expected); resend from \(expected)"
         }

@@ -19,9 +19,11 @@ public struct NodeStatus: Codable, Sendable {
     public var tables: [String: Int]
     /// Changes refused and held in the error queue.
     public var rejected: Int
+    /// Conflicts waiting for an operator (`manual` rules).
+    public var openConflicts: Int
 
     /// Creates a status report.
-    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int) {
+    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int, openConflicts: Int = 0) {
         self.node = node
         self.tier = tier
         self.epoch = epoch
@@ -30,5 +32,6 @@ public struct NodeStatus: Codable, Sendable {
         self.peers = peers
         self.tables = tables
         self.rejected = rejected
+        self.openConflicts = openConflicts
     }
 }

@@ -67,22 +67,41 @@ public enum WireCoding {
             guard let table = schema.table(named: item.table) else {
                 throw .invalid("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
             }
-            if let values = change.values {
-                if mappings[item.table] == nil {
-                    mappings[item.table] = .some(try mapping(sent: columns[item.table], table: table))
+            let rowRegister = change.meta.registers[RowMeta.wholeRow] ?? []
+            let rowBase = change.meta.bases[RowMeta.wholeRow]
+            let carriesRows = change.values != nil || rowBase != nil || rowRegister.contains { $0.values != nil }
+            if carriesRows, mappings[item.table] == nil {
+                mappings[item.table] = .some(try mapping(sent: columns[item.table], table: table))
+            }
+            if carriesRows, let order = mappings[item.table] ?? nil {
+                guard (change.values?.count ?? order.count) == order.count,
+                      rowRegister.allSatisfy({ ($0.values?.count ?? order.count) == order.count }),
+                      (rowBase?.values.count ?? order.count) == order.count else {
+                    throw .invalid("change to \(item.table): values do not match the \(order.count) columns of the batch's column list")
                 }
-                if let order = mappings[item.table] ?? nil {
-                    guard values.count == order.count else {
-                        throw .invalid("change to \(item.table) has \(values.count) values for \(order.count) columns")
+                // The values, and whole-row values inside the registers, are in the sender's order.
+                change.values = change.values.map { reorder($0, order) }
+                if !rowRegister.isEmpty {
+                    change.meta.registers[RowMeta.wholeRow] = rowRegister.map { sibling in
+                        var sibling = sibling
+                        sibling.values = sibling.values.map { reorder($0, order) }
+                        return sibling
                     }
-                    var reordered = [SQLValue](repeating: .null, count: order.count)
-                    for (sentIndex, localIndex) in order.enumerated() { reordered[localIndex] = values[sentIndex] }
-                    change.values = reordered
+                }
+                if var base = rowBase {
+                    base.values = reorder(base.values, order)
+                    change.meta.bases[RowMeta.wholeRow] = base
                 }
             }
             result.append(change)
         }
         return result
+    }
+
+    private static func reorder(_ values: [SQLValue], _ order: [Int]) -> [SQLValue] {
+        var reordered = [SQLValue](repeating: .null, count: order.count)
+        for (sentIndex, localIndex) in order.enumerated() { reordered[localIndex] = values[sentIndex] }
+        return reordered
     }
 
     /// Where each sent column goes in the local order, or nil when the orders are the same.

@@ -33,6 +33,7 @@ enum StatusText {
         var lines = ["node      \(status.node) (\(status.tier))", "log head  \(status.logHead)  epoch \(status.epoch)"]
         if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
         lines.append("rejected  \(status.rejected) change(s) in the error queue")
+        lines.append("conflicts \(status.openConflicts) waiting for an operator (tiersync conflicts list)")
         for peer in status.peers {
             let contact = peer.lastContact.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
             let cursors = peer.role == .parent

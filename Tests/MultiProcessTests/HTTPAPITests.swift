@@ -17,8 +17,12 @@ struct HTTPAPITests {
     }
 
     private func batch(rows: Int, from child: String) -> String {
+        // customer decides column by column: one register per non-key column.
+        let registers = ["unified_code", "name", "classes", "industry", "manager", "credit_level", "status", "scope"]
+            .map { #""\#($0)":[[65536,"\#(child)",0]]"# }.joined(separator: ",")
+        let meta = #"{"context":{"\#(child)":65536},"exists":[[65536,"\#(child)",0,0]],"registers":{\#(registers)}}"#
         let changes = (0..<rows).map { index in
-            #"{"table":"customer","key":["K\#(index)"],"values":["K\#(index)",null,"name \#(index)",null,null,null,null,null,"\#(child)"],"stamp":1,"origin":"\#(child)","scope":"\#(child)"}"#
+            #"{"table":"customer","key":["K\#(index)"],"values":["K\#(index)",null,"name \#(index)",null,null,null,null,null,"\#(child)"],"stamp":65536,"origin":"\#(child)","scope":"\#(child)","meta":\#(meta)}"#
         }
         return #"{"node":"\#(child)","after":0,"through":1,"columns":{"customer":["id","unified_code","name","classes","industry","manager","credit_level","status","scope"]},"changes":[\#(changes.joined(separator: ","))]}"#
     }
@@ -56,5 +60,21 @@ struct HTTPAPITests {
         #expect(unknownTable.contains("< HTTP/1.1 400") && unknownTable.contains("unknown table 'nope'"), "\(unknownTable)")
         #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM customer") == "0")
         #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM _ts_log") == "0")
+    }
+
+    @Test func conflictsAreListedAndBadResolutionsRefused() async throws {
+        let tree = try TestTree(["cn"])
+        try await tree.start()
+        let base = "http://127.0.0.1:\(tree.nodes["cn"]!.port)/v1/conflicts"
+        let listed = try curl([base])
+        #expect(listed.contains("< HTTP/1.1 200") && listed.hasSuffix("[]"), "\(listed)")
+        let unknown = try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data", #"{"keep":"local"}"#, "\(base)/42/resolve"])
+        #expect(unknown.contains("< HTTP/1.1 404") && unknown.contains("conflict_not_found") && unknown.contains("no conflict 42"), "\(unknown)")
+        let badChoice = try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data", #"{"keep":"mine"}"#, "\(base)/42/resolve"])
+        #expect(badChoice.contains("< HTTP/1.1 400") && badChoice.contains("keep must be local, remote or value"), "\(badChoice)")
+        let badID = try curl(["-X", "POST", "--data", #"{"keep":"local"}"#, "\(base)/x/resolve"])
+        #expect(badID.contains("< HTTP/1.1 400") && badID.contains("must be an integer"), "\(badID)")
+        let badLimit = try curl(["\(base)?limit=0"])
+        #expect(badLimit.contains("< HTTP/1.1 400"), "\(badLimit)")
     }
 }

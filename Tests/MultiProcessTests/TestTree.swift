@@ -113,16 +113,35 @@ final class TestTree: @unchecked Sendable {
     func kill(_ id: String) {
         guard let process = processes[id] else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        TestTree.awaitExit(process, seconds: 10)
         processes[id] = nil
     }
 
-    /// Stops one daemon with SIGTERM.
+    /// Stops one daemon with SIGTERM, and with SIGKILL if it has not exited 10 s later.
     func stop(_ id: String) {
         guard let process = processes[id] else { return }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        if !TestTree.awaitExit(process, seconds: 10) {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            TestTree.awaitExit(process, seconds: 5)
+        }
         processes[id] = nil
+    }
+
+    /// Polls until the process has exited, or `seconds` pass. It reads the kernel's process
+    /// state rather than waiting on Foundation's run loop, which no longer turns while the
+    /// test process tears down (when the last trees are released).
+    @discardableResult
+    static func awaitExit(_ process: Process, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            // The state follows the parenthesised command name: Z (zombie) or gone means exited.
+            let state = stat.split(separator: ")").last?.split(separator: " ").first
+            if !process.isRunning || stat.isEmpty || state == "Z" || state == "X" { return true }
+            usleep(20_000)
+        }
+        return false
     }
 
     func stopAll() {

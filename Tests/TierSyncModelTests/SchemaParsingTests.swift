@@ -8,6 +8,10 @@ struct SchemaParsingTests {
         #expect(schema.table(named: "contact")?.concentration == .province)
         #expect(schema.table(named: "product")?.flowsDown == true)
         #expect(schema.table(named: "product")?.writers == [.group])
+        let customer = schema.table(named: "customer")
+        #expect(customer?.conflict == .merge && customer?.columnConflicts["unified_code"] == .tier)
+        #expect(customer?.columnConflicts["credit_level"] == .manual && customer?.deletes == .later)
+        #expect(schema.table(named: "contact")?.conflict == .owner)
     }
 
     @Test func parsesRulesAndColumnOverrides() throws {
@@ -18,24 +22,31 @@ struct SchemaParsingTests {
             concentrate = province
             down = true
             writers = city, province
-            conflict = lww
-            conflict.note = lww
+            conflict = merge
+            conflict.note = tier
+            delete = update
             """, fileName: "test.schema")
         let table = try #require(schema.table(named: "account"))
         #expect(table.createSQL.contains("DEFAULT '#x'"))
         #expect(table.concentration == .province && table.flowsDown)
         #expect(table.writers == [.city, .province])
-        #expect(table.conflict == .lww && table.columnConflicts["note"] == .lww)
+        #expect(table.conflict == .merge && table.columnConflicts["note"] == .tier && table.deletes == .update)
     }
 
-    @Test func rulesNotYetAvailableAreRefusedNotSilentlyReplaced() {
-        #expect(throws: ModelError.invalidSchema("table t column note: conflict rule 'merge' is not available in this version; use lww")) {
-            try SyncSchema(parsing: "[table.t]\nsql = \"x\"\nconcentrate = group\nconflict.note = merge", fileName: "s")
+    @Test func columnRulesNeedAMergeTable() {
+        #expect(throws: ModelError.invalidSchema("table t: conflict.note = tier needs conflict = merge, which decides column by column")) {
+            try SyncSchema(parsing: "[table.t]\nsql = \"x\"\nconcentrate = group\nconflict.note = tier", fileName: "s")
+        }
+        #expect(throws: ModelError.invalidSchema("table t: conflict.note = merge is not a column rule; use lww, tier, owner or manual")) {
+            try SyncSchema(parsing: "[table.t]\nsql = \"x\"\nconcentrate = group\nconflict = merge\nconflict.note = merge", fileName: "s")
+        }
+        #expect(throws: ModelError.self) {
+            try SyncSchema(parsing: "[table.t]\nsql = \"x\"\nconcentrate = group\ndelete = never", fileName: "s")
         }
     }
 
     @Test func unknownKeysAndBadValuesNameTheLine() {
-        #expect(throws: ModelError.syntax(file: "s", line: 3, message: "table t: unknown key 'concentration'; known keys are sql, concentrate, down, writers, conflict, conflict.COLUMN")) {
+        #expect(throws: ModelError.syntax(file: "s", line: 3, message: "table t: unknown key 'concentration'; known keys are sql, concentrate, down, writers, conflict, conflict.COLUMN, delete")) {
             try SyncSchema(parsing: "[table.t]\nsql = \"CREATE TABLE t(id TEXT PRIMARY KEY, scope TEXT)\"\nconcentration = group", fileName: "s")
         }
         #expect(throws: ModelError.self) {

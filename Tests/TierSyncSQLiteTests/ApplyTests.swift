@@ -7,10 +7,11 @@ import TierSyncStore
 import TierSyncWire
 
 struct ApplyTests {
-    private func customer(_ id: String, name: String, millis: Int64, origin: String = "cn.gd.sz") throws -> Change {
-        Change(table: "customer", key: [.text(id)],
-               values: [.text(id), .null, .text(name), .null, .null, .null, .null, .null, .text("cn.gd.sz")],
-               version: Version(stamp: HybridTimestamp(millis: millis), origin: try NodeID(origin)), scope: try NodeID("cn.gd.sz"))
+    /// A fresh write of a customer at `origin`, as that node's capture records it.
+    private func customer(_ id: String, name: String, millis: Int64, origin: String = "cn.gd.sz", deleted: Bool = false) throws -> Change {
+        try Change.write(TemporaryDirectory.resolved("customer"),
+                         values: [.text(id), .null, .text(name), .null, .null, .null, .null, .null, .text("cn.gd.sz")],
+                         deleted: deleted, version: Version(stamp: HybridTimestamp(millis: millis), origin: try NodeID(origin)))
     }
 
     @Test func applyingTheSameBatchTwiceChangesNothing() async throws {
@@ -61,12 +62,10 @@ struct ApplyTests {
         let directory = try TemporaryDirectory()
         let province = try directory.store("cn.gd")
         let row = try customer("C", name: "x", millis: 2000)
-        var delete = try customer("C", name: "x", millis: 1000)
-        delete.values = nil
+        let delete = try customer("C", name: "x", millis: 1000, deleted: true)
         _ = try await province.apply([row, delete], cursor: .none)
         #expect(try await province.rowCounts()["customer"] == 1)
-        delete.version.stamp = HybridTimestamp(millis: 3000)
-        _ = try await province.apply([delete], cursor: .none)
+        _ = try await province.apply([try customer("C", name: "x", millis: 3000, deleted: true)], cursor: .none)
         #expect(try await province.rowCounts()["customer"] == 0)
         _ = try await province.apply([row], cursor: .none)
         #expect(try await province.rowCounts()["customer"] == 0, "an older write must not resurrect a deleted row")

@@ -23,7 +23,7 @@ struct CaptureTests {
         #expect(renamed.values?[2] == .text("first, renamed"))
         #expect(renamed.version.origin == store.node)
         let deleted = try #require(changes.first { $0.key == [.text("B")] })
-        #expect(deleted.isDelete)
+        #expect(deleted.deleted)
         #expect(deleted.scope == store.node)
         // Log order is commit order, and the later write carries the later stamp.
         #expect(changes.map(\.version.stamp).sorted() == changes.map(\.version.stamp))
@@ -40,8 +40,8 @@ struct CaptureTests {
         }
         let changes = try await store.allChanges()
         #expect(changes.count == 2)
-        #expect(changes.contains { $0.isDelete && $0.key == [.text("A"), .text("2026-10"), .text("data")] })
-        #expect(changes.contains { !$0.isDelete && $0.key == [.text("A"), .text("2026-11"), .text("data")] })
+        #expect(changes.contains { $0.deleted && $0.key == [.text("A"), .text("2026-10"), .text("data")] })
+        #expect(changes.contains { !$0.deleted && $0.key == [.text("A"), .text("2026-11"), .text("data")] })
     }
 
     @Test func rowsPresentBeforeInstallAreAdopted() async throws {

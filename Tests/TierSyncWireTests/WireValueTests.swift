@@ -45,11 +45,23 @@ struct WireValueTests {
         table.columns = ["id", "a", "scope"]
         table.keyColumns = ["id"]
         let resolved = try SyncSchema(tables: [table])
-        let change = WireChange(Change(table: "t", key: [.text("k")], values: [.text("cn"), .integer(1), .text("k")],
-                                       version: Version(stamp: .zero, origin: try NodeID("cn")), scope: try NodeID("cn")))
-        let mapped = try WireCoding.changes([change], columns: ["t": ["scope", "a", "id"]], schema: resolved)
+        let change = WireChange(try Change.write(table, values: [.text("k"), .integer(1), .text("cn")],
+                                                 version: Version(stamp: HybridTimestamp(millis: 1), origin: try NodeID("cn"))))
+        let mapped = try WireCoding.changes([change], columns: ["t": ["id", "a", "scope"]], schema: resolved)
         #expect(mapped.first?.values == [.text("k"), .integer(1), .text("cn")])
+        #expect(mapped.first?.meta == change.meta.meta)
         #expect(throws: WireError.self) { try WireCoding.changes([change], columns: ["t": ["scope", "b", "id"]], schema: resolved) }
         #expect(throws: WireError.self) { try WireCoding.changes([change], columns: ["t": ["scope", "id"]], schema: resolved) }
+    }
+
+    @Test func aResolutionCanChooseNullAndTheCommandLineReadsJSONOrText() throws {
+        let null = try WireCoding.decode(ResolveRequest.self, from: Data(#"{"keep":"value","value":null}"#.utf8))
+        #expect(try null.choice() == .value(.null))
+        #expect(throws: WireError.self) { try WireCoding.decode(ResolveRequest.self, from: Data(#"{"keep":"value"}"#.utf8)).choice() }
+        #expect(try ResolveRequest.parse("value=42") == .value(.integer(42)))
+        #expect(try ResolveRequest.parse("value=\"42\"") == .value(.text("42")))
+        #expect(try ResolveRequest.parse("value=gold card") == .value(.text("gold card")))
+        #expect(try ResolveRequest.parse("remote") == .remote)
+        #expect(throws: WireError.self) { try ResolveRequest.parse("mine") }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TierSyncModel
 import TierSyncSQLite
@@ -7,6 +8,10 @@ import TierSyncStore
 /// `SQLiteStore.apply(_:cursor:)` in batches of 5000, one transaction each, as a push
 /// arrives; beside a plain GRDB upsert of the same rows, same batching. Target: at least
 /// 100000 rows/s through `apply`.
+///
+/// It runs under the default schema, where `customer` merges column by column, and under
+/// the same schema with `customer` by LWW on whole rows; and for each, a second pass of
+/// concurrent edits of every row from the group, which the store merges with what it holds.
 struct ApplyBenchmark {
     /// The rows, written at their city.
     let rows: CustomerRows
@@ -21,23 +26,38 @@ struct ApplyBenchmark {
     /// The lowest acceptable rate through `apply`, in rows/s.
     static let target = 100_000.0
 
-    /// Runs both sides `repeats` times, alternating, and prints the medians.
+    /// Runs each side `repeats` times, alternating, and prints the medians.
     func run() async throws {
-        let changes = rows.changes(origin: rows.scope)
+        let merge = CustomerRows.resolved(.standard)
+        let whole = CustomerRows.resolved(CustomerRows.wholeRowSchema)
+        let changes = rows.changes(origin: rows.scope, schema: merge)
         var plain: [Rate] = []
-        var applied: [Rate] = []
+        var results: [String: [Rate]] = [:]
         for run in 0..<repeats {
             plain.append(try plainRun(changes, file: scratch.path("apply-plain-\(run).sqlite")))
-            applied.append(try await storeRun(changes, file: scratch.path("apply-store-\(run).sqlite")))
+            for (name, schema) in [("merge", merge), ("lww", whole)] {
+                let (fresh, concurrent) = try await storeRun(schema: schema, file: scratch.path("apply-\(name)-\(run).sqlite"))
+                results["\(name) fresh", default: []].append(fresh)
+                results["\(name) concurrent", default: []].append(concurrent)
+            }
         }
         let plainRate = Rate.median(plain)
-        let applyRate = Rate.median(applied)
+        let applyRate = Rate.median(results["merge fresh"]!)
         say(resultLine("apply", [
             rateCell("plain upsert", plainRate),
             rateCell("store.apply", applyRate),
             "ratio \(twoDecimals(plainRate.perSecond / applyRate.perSecond))x",
             "(target >= \(Int(Self.target)) rows/s: \(verdict(applyRate.perSecond >= Self.target)))",
         ]))
+        for pass in ["fresh", "concurrent"] {
+            let merged = Rate.median(results["merge \(pass)"]!)
+            let lww = Rate.median(results["lww \(pass)"]!)
+            say(resultLine("rules", [
+                pass == "fresh" ? "new rows       " : "concurrent edits",
+                rateCell("customer by merge", merged), rateCell("by lww", lww),
+                "merge costs \(twoDecimals(lww.perSecond / merged.perSecond))x",
+            ]))
+        }
     }
 
     private func plainRun(_ changes: [Change], file: String) throws -> Rate {
@@ -64,24 +84,34 @@ struct ApplyBenchmark {
         return rate
     }
 
-    private func storeRun(_ changes: [Change], file: String) async throws -> Rate {
+    /// Applies the city's rows to a fresh store under `schema`, then the group's concurrent
+    /// edits of every row; returns both rates.
+    private func storeRun(schema: SyncSchema, file: String) async throws -> (fresh: Rate, concurrent: Rate) {
         defer { scratch.removeDatabase(file) }
-        let store = try SQLiteStore(path: file, node: try NodeID(province), schema: .standard)
+        let store = try SQLiteStore(path: file, node: try NodeID(province), schema: schema)
         defer { try? store.close() }
-        let child = rows.scope
-        let rate = try await measureAsync(rows: changes.count) {
+        let fresh = try await applyAll(rows.changes(origin: rows.scope, schema: store.schema), to: store, from: rows.scope)
+        // The group's edits were made without seeing the city's rows: every one conflicts.
+        let group = try NodeID("cn")
+        let edits = rows.changes(origin: group, schema: store.schema, millis: Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let concurrent = try await applyAll(edits, to: store, from: nil)
+        let held = try await store.rowCounts()["customer"] ?? 0
+        guard held == rows.count else { throw BenchError.failed("apply: \(held) rows held, expected \(rows.count)") }
+        return (fresh, concurrent)
+    }
+
+    private func applyAll(_ changes: [Change], to store: SQLiteStore, from child: NodeID?) async throws -> Rate {
+        try await measureAsync(rows: changes.count) {
             var through: Int64 = 0
             for batch in changes.chunked(batchSize) {
                 let next = through + Int64(batch.count)
-                let outcome = try await store.apply(Array(batch), cursor: .pushedBy(child: child, after: through, through: next))
-                guard outcome.applied == batch.count else {
+                let cursor: CursorAdvance = child.map { .pushedBy(child: $0, after: through, through: next) } ?? .none
+                let outcome = try await store.apply(Array(batch), cursor: cursor)
+                guard outcome.rejected.isEmpty, outcome.applied + outcome.skipped == batch.count else {
                     throw BenchError.failed("apply: \(outcome.applied) of \(batch.count) applied, \(outcome.skipped) skipped, \(outcome.rejected.first?.reason ?? "none rejected")")
                 }
                 through = next
             }
         }
-        let held = try await store.rowCounts()["customer"] ?? 0
-        guard held == changes.count else { throw BenchError.failed("apply: \(held) rows held, expected \(changes.count)") }
-        return rate
     }
 }

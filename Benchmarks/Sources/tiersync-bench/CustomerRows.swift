@@ -1,5 +1,6 @@
 import Foundation
 import TierSyncModel
+import TierSyncSQLite
 
 /// The synthetic `customer` rows every benchmark writes: sequential, zero-padded text keys
 /// like real customer ids (`cn.gd.sz-C00000042`), all owned by one city.
@@ -29,17 +30,42 @@ struct CustomerRows: Sendable {
         }
     }
 
-    /// The rows as changes written at `origin`, with increasing stamps from about now, as a
-    /// child's log would carry them.
-    func changes(origin: NodeID) -> [Change] {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let first = HybridTimestamp(millis: now).rawValue
+    /// The rows as changes written at `origin`, with increasing stamps from `millis` (about
+    /// now by default), as that node's log would carry them, under `schema`'s rules.
+    func changes(origin: NodeID, schema: SyncSchema = CustomerRows.resolved(.standard), millis: Int64? = nil) -> [Change] {
+        let first = HybridTimestamp(millis: millis ?? Int64(Date().timeIntervalSince1970 * 1000)).rawValue
+        let table = schema.table(named: "customer")!
         return values.enumerated().map { index, row in
-            Change(table: "customer", key: [row[0]], values: row,
-                   version: Version(stamp: HybridTimestamp(rawValue: first + Int64(index)), origin: origin),
-                   scope: scope)
+            var values = row
+            if origin != scope { values[2] = .text("Renamed at \(origin)") }
+            // Rows written by the benchmark always have a scope: Change.write cannot fail.
+            return try! Change.write(table, values: values, version: Version(stamp: HybridTimestamp(rawValue: first + Int64(index)), origin: origin))
         }
     }
+
+    /// `schema` with columns and keys filled in, as a store opened on it sees them.
+    static func resolved(_ schema: SyncSchema) -> SyncSchema {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-bench-schema-\(UUID().uuidString.prefix(8)).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+        do {
+            let store = try SQLiteStore(path: scratch, node: try NodeID("cn"), schema: schema)
+            defer { try? store.close() }
+            return store.schema
+        } catch {
+            fatalError("cannot open a scratch store to resolve the schema: \(error)")
+        }
+    }
+
+    /// The default schema with `customer` decided by LWW on whole rows instead of merging
+    /// column by column: the baseline for the cost of the merge rules.
+    static let wholeRowSchema: SyncSchema = {
+        var text = SyncSchema.defaultText
+        for line in ["conflict.unified_code = tier", "conflict.classes = tier", "conflict.manager = tier", "conflict.credit_level = manual"] {
+            text = text.replacingOccurrences(of: line + "\n", with: "")
+        }
+        text = text.replacingOccurrences(of: "conflict = merge", with: "conflict = lww")
+        return try! SyncSchema(parsing: text, fileName: "default schema, customer by lww")
+    }()
 }
 
 extension Array {

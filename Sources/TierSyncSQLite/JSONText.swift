@@ -1,0 +1,221 @@
+import Foundation
+
+/// A parsed JSON value, for the metadata that the capture triggers write with SQLite's JSON
+/// functions. Numbers without a fraction or exponent stay 64-bit integers.
+enum JSONText: Equatable {
+    case null
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONText])
+    case object([String: JSONText])
+
+    /// Why a text is not the JSON expected.
+    struct Malformed: Error, CustomStringConvertible {
+        let offset: Int
+        let reason: String
+        var description: String { "malformed metadata at byte \(offset): \(reason)" }
+    }
+
+    /// Parses a JSON text.
+    static func parse(_ text: String) throws -> JSONText {
+        var parser = Parser(bytes: Array(text.utf8))
+        let value = try parser.value()
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw Malformed(offset: parser.index, reason: "trailing characters") }
+        return value
+    }
+
+    /// The compact JSON text.
+    var text: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .integer(value): out += String(value)
+        case let .number(value): out += "\(value)"
+        case let .string(value): JSONText.writeString(value, to: &out)
+        case let .array(items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case let .object(members):
+            out += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                JSONText.writeString(key, to: &out)
+                out += ":"
+                members[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ value: String, to out: inout String) {
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+
+        func fail(_ reason: String) -> Malformed { Malformed(offset: index, reason: reason) }
+
+        mutating func value() throws -> JSONText {
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [String: JSONText] = [:]
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                while true {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                    let key = try string()
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    members[key] = try value()
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                    index += 1
+                    return .object(members)
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [JSONText] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                while true {
+                    items.append(try value())
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+                    index += 1
+                    return .array(items)
+                }
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .integer(1)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .integer(0)
+            default:
+                return try number()
+            }
+        }
+
+        mutating func literal(_ word: String) throws {
+            let expected = Array(word.utf8)
+            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+                throw fail("expected \(word)")
+            }
+            index += expected.count
+        }
+
+        mutating func number() throws -> JSONText {
+            let start = index
+            var integral = true
+            while index < bytes.count {
+                let byte = bytes[index]
+                if (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") {
+                    index += 1
+                } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    integral = false
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if integral, let value = Int64(text) { return .integer(value) }
+            guard let value = Double(text) else { throw Malformed(offset: start, reason: "not a number: \(text)") }
+            return .number(value)
+        }
+
+        mutating func string() throws -> String {
+            index += 1
+            var runStart = index
+            var result = ""
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    result += String(decoding: bytes[runStart..<index], as: UTF8.self)
+                    index += 1
+                    return result
+                }
+                if byte == UInt8(ascii: "\\") {
+                    result += String(decoding: bytes[runStart..<index], as: UTF8.self)
+                    index += 1
+                    guard index < bytes.count else { break }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "n"): result += "\n"
+                    case UInt8(ascii: "t"): result += "\t"
+                    case UInt8(ascii: "r"): result += "\r"
+                    case UInt8(ascii: "b"): result += "\u{08}"
+                    case UInt8(ascii: "f"): result += "\u{0C}"
+                    case UInt8(ascii: "u"):
+                        var code = try hex4()
+                        if code >= 0xD800, code < 0xDC00, index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                            index += 2
+                            let low = try hex4()
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
+                        result.unicodeScalars.append(scalar)
+                    default: result.unicodeScalars.append(Unicode.Scalar(escape))
+                    }
+                    runStart = index
+                    continue
+                }
+                index += 1
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws -> UInt32 {
+            guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                throw fail("invalid \\u escape")
+            }
+            index += 4
+            return code
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import TierSyncModel
+
+/// The text form of row metadata and row values in the change log, as the capture triggers
+/// write it with SQLite's JSON functions:
+///
+/// ```
+/// {"v":{"cn.gd.sz":123},                 context: latest stamp per writer
+///  "e":[[123,"cn.gd.sz",0,0]],           existence siblings: stamp, origin, priority, deleted
+///  "c":{"*":[[123,"cn.gd.sz",0]]},       content registers: winner first, losers with values
+///  "b":{"*":[120,"cn.gd.sz",[...]]}}     bases: replaced stamp, origin, values
+/// ```
+/// A value is null, an integer, a string, `{"real":"<17 significant digits>"}` or
+/// `{"hex":"<bytes>"}`, so reals and blobs come back bit for bit.
+enum MetaText {
+    /// The metadata of an entry with none recorded (an empty object).
+    static let empty = #"{"v":{},"e":[],"c":{},"b":{}}"#
+
+    /// Parses stored metadata.
+    static func meta(_ text: String) throws -> RowMeta {
+        guard case let .object(root) = try JSONText.parse(text) else { throw JSONText.Malformed(offset: 0, reason: "not an object") }
+        var meta = RowMeta()
+        if case let .object(stamps)? = root["v"] {
+            var context: [NodeID: HybridTimestamp] = [:]
+            for (node, stamp) in stamps {
+                guard case let .integer(value) = stamp else { continue }
+                context[try NodeID(node)] = HybridTimestamp(rawValue: value)
+            }
+            meta.context = CausalContext(context)
+        }
+        if case let .array(items)? = root["e"] {
+            meta.existence = try items.map { item in
+                guard case let .array(parts) = item, parts.count >= 4, case let .integer(deleted) = parts[3] else {
+                    throw JSONText.Malformed(offset: 0, reason: "existence sibling is not [stamp, origin, priority, deleted]")
+                }
+                var sibling = try sibling(parts)
+                sibling.values = [.integer(deleted != 0 ? 1 : 0)]
+                return sibling
+            }
+        }
+        if case let .object(registers)? = root["c"] {
+            for (name, list) in registers {
+                guard case let .array(items) = list else { continue }
+                meta.registers[name] = try items.map { item in
+                    guard case let .array(parts) = item else { throw JSONText.Malformed(offset: 0, reason: "sibling is not an array") }
+                    var sibling = try sibling(parts)
+                    if parts.count >= 4 { sibling.values = try values(parts[3]) }
+                    return sibling
+                }
+            }
+        }
+        if case let .object(bases)? = root["b"] {
+            for (name, base) in bases {
+                guard case let .array(parts) = base, parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1],
+                      let origin = try? NodeID(origin) else { continue }
+                meta.bases[name] = RegisterBase(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: origin), values: try values(parts[2]))
+            }
+        }
+        return meta
+    }
+
+    private static func sibling(_ parts: [JSONText]) throws -> Sibling {
+        guard parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1], case let .integer(priority) = parts[2] else {
+            throw JSONText.Malformed(offset: 0, reason: "sibling is not [stamp, origin, priority, ...]")
+        }
+        return Sibling(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: try NodeID(origin)), priority: Int(priority), values: nil)
+    }
+
+    /// The stored text of metadata. Each register's winner is written without values: its
+    /// values are the row's.
+    static func text(_ meta: RowMeta) -> String {
+        func sibling(_ sibling: Sibling, _ extra: JSONText?) -> JSONText {
+            var parts: [JSONText] = [.integer(sibling.version.stamp.rawValue), .string(sibling.version.origin.description), .integer(Int64(sibling.priority))]
+            if let extra { parts.append(extra) }
+            return .array(parts)
+        }
+        var root: [String: JSONText] = [:]
+        root["v"] = .object(Dictionary(uniqueKeysWithValues: meta.context.stamps.map { ($0.key.description, .integer($0.value.rawValue)) }))
+        root["e"] = .array(meta.existence.ranked().map { sibling($0, .integer($0.values == [.integer(1)] ? 1 : 0)) })
+        var registers: [String: JSONText] = [:]
+        for (name, siblings) in meta.registers {
+            registers[name] = .array(siblings.ranked().enumerated().map { offset, item in
+                sibling(item, offset == 0 ? nil : item.values.map(json))
+            })
+        }
+        root["c"] = .object(registers)
+        root["b"] = .object(meta.bases.mapValues { base in
+            .array([.integer(base.version.stamp.rawValue), .string(base.version.origin.description), json(base.values)])
+        })
+        return JSONText.object(root).text
+    }
+
+    /// Parses a stored array of values.
+    static func values(_ text: String) throws -> [SQLValue] {
+        try values(JSONText.parse(text))
+    }
+
+    static func values(_ node: JSONText) throws -> [SQLValue] {
+        guard case let .array(items) = node else { throw JSONText.Malformed(offset: 0, reason: "values are not an array") }
+        return try items.map(value)
+    }
+
+    static func value(_ node: JSONText) throws -> SQLValue {
+        switch node {
+        case .null: return .null
+        case let .integer(value): return .integer(value)
+        case let .number(value): return .real(value)
+        case let .string(value): return .text(value)
+        case let .object(tagged):
+            if case let .string(text)? = tagged["real"], let real = Double(text) { return .real(real) }
+            if case let .number(real)? = tagged["real"] { return .real(real) }
+            if case let .integer(real)? = tagged["real"] { return .real(Double(real)) }
+            if case let .string(hex)? = tagged["hex"], let data = Data(hexText: hex) { return .blob(data) }
+            throw JSONText.Malformed(offset: 0, reason: "unknown tagged value")
+        case .array:
+            throw JSONText.Malformed(offset: 0, reason: "a value cannot be an array")
+        }
+    }
+
+    /// The stored text of an array of values.
+    static func text(_ values: [SQLValue]) -> String {
+        json(values).text
+    }
+
+    static func json(_ values: [SQLValue]) -> JSONText {
+        .array(values.map { value in
+            switch value {
+            case .null: .null
+            case let .integer(number): .integer(number)
+            case let .text(text): .string(text)
+            case let .real(number): .object(["real": .string("\(number)")])
+            case let .blob(data): .object(["hex": .string(data.map { String(format: "%02X", $0) }.joined())])
+            }
+        })
+    }
+}
+
+extension Data {
+    /// Bytes from hexadecimal text, as SQLite's `hex()` writes it.
+    init?(hexText: String) {
+        let digits = Array(hexText.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = Data.nibble(digits[index]), let low = Data.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self.init(bytes)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x41...0x46: digit - 0x41 + 10
+        case 0x61...0x66: digit - 0x61 + 10
+        default: nil
+        }
+    }
+}
