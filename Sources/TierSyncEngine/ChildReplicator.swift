@@ -58,7 +58,7 @@ public struct ChildReplicator: Sendable {
             if batch.scannedThrough == pushed { break }
             let request = PushRequest(
                 node: node.description, after: pushed, through: batch.scannedThrough,
-                columns: WireCoding.columns(for: batch.changes, schema: schema), changes: batch.changes.map(WireChange.init))
+                columns: WireCoding.columns(for: batch.changes, schema: schema), changes: WireCoding.wireChanges(batch.changes, schema: schema))
             let response: PushResponse
             do {
                 response = try await link.push(request)

@@ -79,6 +79,6 @@ public struct ParentService: Sendable {
         }
         return PullResponse(
             epoch: store.epoch, head: head, through: batch.scannedThrough, more: batch.more,
-            columns: WireCoding.columns(for: batch.changes, schema: schema), changes: batch.changes.map(WireChange.init))
+            columns: WireCoding.columns(for: batch.changes, schema: schema), changes: WireCoding.wireChanges(batch.changes, schema: schema))
     }
 }

@@ -54,6 +54,35 @@ public enum WireCoding {
         return columns
     }
 
+    /// The wire form of changes to send, leaving out the registers of every row whose
+    /// registers hold only its own latest write (``WireMeta``).
+    public static func wireChanges(_ changes: [Change], schema: SyncSchema) -> [WireChange] {
+        changes.map { change in
+            guard let table = schema.table(named: change.table), holdsOnlyItsVersion(change, table: table) else { return WireChange(change) }
+            var compact = change
+            compact.meta.registers = [:]
+            return WireChange(compact)
+        }
+    }
+
+    /// The registers a row holds when each holds only the row's own latest write.
+    static func ownRegisters(_ change: Change, table: TableSchema) -> [String: [Sibling]] {
+        var registers: [String: [Sibling]] = [:]
+        for name in table.registerNames {
+            let priority = table.rule(forRegister: name).priority(writer: change.version.origin, scope: change.scope)
+            registers[name] = [Sibling(version: change.version, priority: priority, values: nil)]
+        }
+        return registers
+    }
+
+    private static func holdsOnlyItsVersion(_ change: Change, table: TableSchema) -> Bool {
+        guard !change.deleted, change.meta.registers.count == table.registerNames.count else { return false }
+        let own = ownRegisters(change, table: table)
+        return change.meta.registers.allSatisfy { name, siblings in
+            siblings.count == 1 && siblings[0].version == own[name]?[0].version && siblings[0].priority == own[name]?[0].priority
+        }
+    }
+
     /// Converts received changes to the receiver's column order.
     ///
     /// A table the receiver does not sync, or a column it does not have, makes the change
@@ -66,6 +95,9 @@ public enum WireCoding {
             var change = try item.change()
             guard let table = schema.table(named: item.table) else {
                 throw .invalid("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+            }
+            if change.meta.registers.isEmpty && !change.deleted {
+                change.meta.registers = ownRegisters(change, table: table)
             }
             let rowRegister = change.meta.registers[RowMeta.wholeRow] ?? []
             let rowBase = change.meta.bases[RowMeta.wholeRow]

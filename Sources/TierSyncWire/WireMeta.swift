@@ -8,6 +8,9 @@ import TierSyncModel
 ///  "registers": {"*": [[7341, "cn.gd.sz", 0]]},       winner first; losers add their values
 ///  "bases":     {"*": [7302, "cn", [...]]}}           the value the latest write replaced
 /// ```
+/// `registers` is absent when every register holds only the row's own write (the change's
+/// `stamp` and `origin`) at the priority the table's rule gives it: the common case, which
+/// the receiver rebuilds from its schema.
 public struct WireMeta: Codable, Sendable, Hashable {
     /// The model metadata.
     public var meta: RowMeta
@@ -36,7 +39,7 @@ public struct WireMeta: Codable, Sendable, Hashable {
             }
             return Sibling(version: wire.version, priority: wire.priority, values: [.integer(deleted ? 1 : 0)])
         }
-        for (name, list) in try container.decode([String: [WireSibling]].self, forKey: .registers) {
+        for (name, list) in try container.decodeIfPresent([String: [WireSibling]].self, forKey: .registers) ?? [:] {
             meta.registers[name] = try list.map { wire in
                 if case .deleted? = wire.extra {
                     throw DecodingError.dataCorruptedError(forKey: .registers, in: container,
@@ -57,11 +60,17 @@ public struct WireMeta: Codable, Sendable, Hashable {
         try container.encode(meta.existence.ranked().map {
             WireSibling(version: $0.version, priority: $0.priority, extra: .deleted($0.values == [.integer(1)]))
         }, forKey: .exists)
+        // No registers: each holds only the row's version (see WireCoding.wireChanges).
+        if meta.registers.isEmpty { return try encodeBases(&container) }
         try container.encode(meta.registers.mapValues { siblings in
             siblings.ranked().enumerated().map { offset, sibling in
                 WireSibling(version: sibling.version, priority: sibling.priority, extra: offset == 0 ? nil : sibling.values.map { .values($0) })
             }
         }, forKey: .registers)
+        try encodeBases(&container)
+    }
+
+    private func encodeBases(_ container: inout KeyedEncodingContainer<Key>) throws {
         if !meta.bases.isEmpty {
             try container.encode(meta.bases.mapValues { WireBase(version: $0.version, values: $0.values) }, forKey: .bases)
         }

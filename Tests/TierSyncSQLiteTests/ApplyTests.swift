@@ -113,7 +113,7 @@ struct ApplyTests {
         }
         let changes = try await city.allChanges()
         let request = PushRequest(node: "cn.gd.sz", after: 0, through: 4,
-                                  columns: WireCoding.columns(for: changes, schema: schema), changes: changes.map(WireChange.init))
+                                  columns: WireCoding.columns(for: changes, schema: schema), changes: WireCoding.wireChanges(changes, schema: schema))
         let decoded = try WireCoding.decode(PushRequest.self, from: try WireCoding.encode(request))
         let province = try directory.store("cn.gd", schema: schema)
         _ = try await province.apply(try WireCoding.changes(decoded.changes, columns: decoded.columns, schema: schema), cursor: .none)

@@ -254,7 +254,7 @@ struct TreeCase {
     @discardableResult
     mutating func deliver(_ batch: [Change], to node: NodeID, sender: NodeID) async throws -> ApplyOutcome {
         let request = PushRequest(node: sender.description, after: 0, through: 0,
-                                  columns: WireCoding.columns(for: batch, schema: pool.schema), changes: batch.map(WireChange.init))
+                                  columns: WireCoding.columns(for: batch, schema: pool.schema), changes: WireCoding.wireChanges(batch, schema: pool.schema))
         let decoded = try WireCoding.decode(PushRequest.self, from: try WireCoding.encode(request))
         let changes = try WireCoding.changes(decoded.changes, columns: decoded.columns, schema: pool.schema)
         let outcome = try await pool.stores[node]!.apply(changes, cursor: .none)

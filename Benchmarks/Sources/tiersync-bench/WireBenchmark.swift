@@ -39,7 +39,7 @@ struct WireBenchmark {
                 for batch in batches {
                     let request = PushRequest(
                         node: node, after: after, through: after + Int64(batch.count),
-                        columns: WireCoding.columns(for: batch, schema: schema), changes: batch.map(WireChange.init))
+                        columns: WireCoding.columns(for: batch, schema: schema), changes: WireCoding.wireChanges(batch, schema: schema))
                     bodies.append(try WireCoding.encode(request))
                     after += Int64(batch.count)
                 }
