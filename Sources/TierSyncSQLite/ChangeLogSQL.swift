@@ -141,7 +141,8 @@ enum ChangeLogSQL {
             case .insert:
                 sets += [register, fresh]
             case .update where table.isColumnwise:
-                let changed = "(OLD.\(quoted(name)) IS NOT NEW.\(quoted(name)) OR typeof(OLD.\(quoted(name))) <> typeof(NEW.\(quoted(name))))"
+                // Compared as bytes: a case-only edit of a NOCASE column is an edit too.
+                let changed = "(OLD.\(quoted(name)) IS NOT NEW.\(quoted(name)) COLLATE BINARY OR typeof(OLD.\(quoted(name))) <> typeof(NEW.\(quoted(name))))"
                 sets += [register, "CASE WHEN \(changed) OR \(stored) IS NULL THEN \(fresh) ELSE json(\(stored)) END"]
                 let base = "json_array(json_extract(l.meta, \(path("$.c", name, "[0][0]"))), json_extract(l.meta, \(path("$.c", name, "[0][1]"))), json_array(\(encodedValue("OLD.\(quoted(name))"))))"
                 sets += [path("$.b", name), "CASE WHEN \(changed) THEN \(base) ELSE json(json_extract(l.meta, \(path("$.b", name)))) END"]
