@@ -58,7 +58,8 @@ public struct ChildReplicator: Sendable {
             if batch.scannedThrough == pushed { break }
             let request = PushRequest(
                 node: node.description, after: pushed, through: batch.scannedThrough,
-                columns: WireCoding.columns(for: batch.changes, schema: schema), changes: WireCoding.wireChanges(batch.changes, schema: schema))
+                columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
+                changes: WireCoding.wireChanges(batch.changes, schema: schema))
             let response: PushResponse
             do {
                 response = try await link.push(request)
@@ -106,7 +107,7 @@ public struct ChildReplicator: Sendable {
             }
             let changes: [Change]
             do {
-                changes = try WireCoding.changes(response.changes, columns: response.columns, schema: store.schema)
+                changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
             } catch {
                 throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
             }

@@ -38,7 +38,7 @@ public struct ParentService: Sendable {
         }
         let changes: [Change]
         do {
-            changes = try WireCoding.changes(request.changes, columns: request.columns, schema: store.schema)
+            changes = try WireCoding.changes(request.changes, columns: request.columns, rules: request.rules, schema: store.schema)
         } catch {
             throw SyncError.badRequest(error.description)
         }
@@ -79,6 +79,7 @@ public struct ParentService: Sendable {
         }
         return PullResponse(
             epoch: store.epoch, head: head, through: batch.scannedThrough, more: batch.more,
-            columns: WireCoding.columns(for: batch.changes, schema: schema), changes: WireCoding.wireChanges(batch.changes, schema: schema))
+            columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
+            changes: WireCoding.wireChanges(batch.changes, schema: schema))
     }
 }

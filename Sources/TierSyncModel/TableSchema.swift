@@ -68,4 +68,12 @@ public struct TableSchema: Hashable, Sendable {
         if name == RowMeta.wholeRow { return Array(columns.indices) }
         return columns.firstIndex(of: name).map { [$0] } ?? []
     }
+
+    /// The table's conflict rules as one line, for example
+    /// `conflict=merge classes=tier credit_level=manual delete=later`. Nodes whose lines
+    /// differ would rank writes differently, so a receiver compares them.
+    public var rulesSignature: String {
+        (["conflict=\(conflict.rawValue)"] + columnConflicts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }
+            + ["delete=\(deletes.rawValue)"]).joined(separator: " ")
+    }
 }

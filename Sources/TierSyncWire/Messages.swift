@@ -13,15 +13,19 @@ public struct PushRequest: Codable, Sendable {
     public var through: Int64
     /// For each table in the batch, its column names in the order `values` uses.
     public var columns: [String: [String]]
+    /// For each table in the batch, the sender's ``TableSchema/rulesSignature``. A receiver
+    /// whose rules differ refuses the batch. Absent: not checked.
+    public var rules: [String: String]?
     /// The changes, in the child's log order.
     public var changes: [WireChange]
 
     /// Creates a push request.
-    public init(node: String, after: Int64, through: Int64, columns: [String: [String]], changes: [WireChange]) {
+    public init(node: String, after: Int64, through: Int64, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange]) {
         self.node = node
         self.after = after
         self.through = through
         self.columns = columns
+        self.rules = rules
         self.changes = changes
     }
 }
@@ -52,16 +56,19 @@ public struct PullResponse: Codable, Sendable {
     public var more: Bool
     /// For each table in the batch, its column names in the order `values` uses.
     public var columns: [String: [String]]
+    /// For each table in the batch, the sender's ``TableSchema/rulesSignature``.
+    public var rules: [String: String]?
     /// The changes, in the parent's log order.
     public var changes: [WireChange]
 
     /// Creates a pull response.
-    public init(epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], changes: [WireChange]) {
+    public init(epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange]) {
         self.epoch = epoch
         self.head = head
         self.through = through
         self.more = more
         self.columns = columns
+        self.rules = rules
         self.changes = changes
     }
 }

@@ -54,6 +54,15 @@ public enum WireCoding {
         return columns
     }
 
+    /// The rule signatures of the tables that `changes` touch, as a batch header carries them.
+    public static func rules(for changes: [Change], schema: SyncSchema) -> [String: String] {
+        var rules: [String: String] = [:]
+        for change in changes where rules[change.table] == nil {
+            if let table = schema.table(named: change.table) { rules[change.table] = table.rulesSignature }
+        }
+        return rules
+    }
+
     /// The wire form of changes to send, leaving out the registers of every row whose
     /// registers hold only its own latest write (``WireMeta``).
     public static func wireChanges(_ changes: [Change], schema: SyncSchema) -> [WireChange] {
@@ -87,7 +96,12 @@ public enum WireCoding {
     ///
     /// A table the receiver does not sync, or a column it does not have, makes the change
     /// invalid; a column the sender did not send is an error as well, since values would be lost.
-    public static func changes(_ wire: [WireChange], columns: [String: [String]], schema: SyncSchema) throws(WireError) -> [Change] {
+    public static func changes(_ wire: [WireChange], columns: [String: [String]], rules: [String: String]? = nil, schema: SyncSchema) throws(WireError) -> [Change] {
+        for (name, signature) in (rules ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let table = schema.table(named: name), table.rulesSignature != signature {
+                throw .invalid("table \(name): the sender decides conflicts by '\(signature)', this node by '\(table.rulesSignature)'; every node of a tree must use the same schema rules")
+            }
+        }
         var mappings: [String: [Int]?] = [:]
         var result: [Change] = []
         result.reserveCapacity(wire.count)

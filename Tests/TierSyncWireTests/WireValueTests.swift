@@ -64,4 +64,13 @@ struct WireValueTests {
         #expect(try ResolveRequest.parse("remote") == .remote)
         #expect(throws: WireError.self) { try ResolveRequest.parse("mine") }
     }
+
+    @Test func aBatchDecidedByOtherRulesIsRefused() throws {
+        let customer = SyncSchema.standard.table(named: "customer")!
+        #expect(customer.rulesSignature == "conflict=merge classes=tier credit_level=manual manager=tier unified_code=tier delete=later")
+        #expect(throws: WireError.self) {
+            try WireCoding.changes([], columns: [:], rules: ["customer": "conflict=lww delete=later"], schema: .standard)
+        }
+        #expect(try WireCoding.changes([], columns: [:], rules: ["customer": customer.rulesSignature], schema: .standard).isEmpty)
+    }
 }
