@@ -67,27 +67,51 @@ enum MetaText {
     }
 
     /// The stored text of metadata. Each register's winner is written without values: its
-    /// values are the row's.
+    /// values are the row's. Written straight into one string: this runs for every row applied.
     static func text(_ meta: RowMeta) -> String {
-        func sibling(_ sibling: Sibling, _ extra: JSONText?) -> JSONText {
-            var parts: [JSONText] = [.integer(sibling.version.stamp.rawValue), .string(sibling.version.origin.description), .integer(Int64(sibling.priority))]
-            if let extra { parts.append(extra) }
-            return .array(parts)
+        var out = "{\"v\":{"
+        out.reserveCapacity(64 + 48 * meta.registers.count)
+        for (index, entry) in meta.context.stamps.enumerated() {
+            if index > 0 { out += "," }
+            JSONText.writeString(entry.key.description, to: &out)
+            out += ":" + String(entry.value.rawValue)
         }
-        var root: [String: JSONText] = [:]
-        root["v"] = .object(Dictionary(uniqueKeysWithValues: meta.context.stamps.map { ($0.key.description, .integer($0.value.rawValue)) }))
-        root["e"] = .array(meta.existence.ranked().map { sibling($0, .integer($0.values == [.integer(1)] ? 1 : 0)) })
-        var registers: [String: JSONText] = [:]
-        for (name, siblings) in meta.registers {
-            registers[name] = .array(siblings.ranked().enumerated().map { offset, item in
-                sibling(item, offset == 0 ? nil : item.values.map(json))
-            })
+        out += "},\"e\":["
+        for (index, sibling) in meta.existence.ranked().enumerated() {
+            if index > 0 { out += "," }
+            write(sibling, to: &out)
+            out += sibling.values == [.integer(1)] ? ",1]" : ",0]"
         }
-        root["c"] = .object(registers)
-        root["b"] = .object(meta.bases.mapValues { base in
-            .array([.integer(base.version.stamp.rawValue), .string(base.version.origin.description), json(base.values)])
-        })
-        return JSONText.object(root).text
+        out += "],\"c\":{"
+        for (index, register) in meta.registers.enumerated() {
+            if index > 0 { out += "," }
+            JSONText.writeString(register.key, to: &out)
+            out += ":["
+            for (offset, sibling) in register.value.ranked().enumerated() {
+                if offset > 0 { out += "," }
+                write(sibling, to: &out)
+                if offset > 0, let values = sibling.values { out += "," + json(values).text }
+                out += "]"
+            }
+            out += "]"
+        }
+        out += "},\"b\":{"
+        for (index, base) in meta.bases.enumerated() {
+            if index > 0 { out += "," }
+            JSONText.writeString(base.key, to: &out)
+            out += ":[" + String(base.value.version.stamp.rawValue) + ","
+            JSONText.writeString(base.value.version.origin.description, to: &out)
+            out += "," + json(base.value.values).text + "]"
+        }
+        out += "}}"
+        return out
+    }
+
+    /// `[stamp,"origin",priority` of a sibling, left open for what follows.
+    private static func write(_ sibling: Sibling, to out: inout String) {
+        out += "[" + String(sibling.version.stamp.rawValue) + ","
+        JSONText.writeString(sibling.version.origin.description, to: &out)
+        out += "," + String(sibling.priority)
     }
 
     /// Parses a stored array of values.

@@ -66,6 +66,31 @@ struct ChangeApplier {
     private(set) var outcome = ApplyOutcome()
     private(set) var highestStamp: Int64 = 0
     private(set) var conflicts: [Conflict] = []
+    /// The SQL text of each table's statements, built once per batch rather than per row.
+    private var sqlByTable: [String: TableSQL] = [:]
+
+    struct TableSQL {
+        let lookup: String
+        let upsert: String
+        let delete: String
+        let log: String
+    }
+
+    private mutating func statements(for table: TableSchema) -> TableSQL {
+        if let known = sqlByTable[table.name] { return known }
+        let sql = TableSQL(
+            lookup: """
+                SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk FROM _ts_log
+                WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))
+                """,
+            upsert: ChangeApplier.upsertSQL(table), delete: ChangeApplier.deleteSQL(table),
+            log: """
+                INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
+                VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        sqlByTable[table.name] = sql
+        return sql
+    }
 
     init(db: Database, schema: SyncSchema, node: NodeID) {
         self.db = db
@@ -83,10 +108,8 @@ struct ChangeApplier {
         let change = ChangeApplier.normalized(change)
         highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
         let keyArguments = StatementArguments(change.key.map(\.databaseValue))
-        let lookup = try db.cachedStatement(sql: """
-            SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk FROM _ts_log
-            WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))
-            """)
+        let sql = statements(for: table)
+        let lookup = try db.cachedStatement(sql: sql.lookup)
         lookup.setUncheckedArguments([table.name] + keyArguments)
         var merged = change
         var met: [Conflict] = []
@@ -119,11 +142,11 @@ struct ChangeApplier {
         let held = !merged.deleted && Routing.holds(node, table: table, scope: merged.scope)
         do {
             if held, let values = merged.values {
-                let upsert = try db.cachedStatement(sql: ChangeApplier.upsertSQL(table))
+                let upsert = try db.cachedStatement(sql: sql.upsert)
                 upsert.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
                 try upsert.execute()
             } else {
-                let delete = try db.cachedStatement(sql: ChangeApplier.deleteSQL(table))
+                let delete = try db.cachedStatement(sql: sql.delete)
                 delete.setUncheckedArguments(keyArguments)
                 try delete.execute()
                 if !merged.deleted { outcome.evicted += 1 }
@@ -131,10 +154,7 @@ struct ChangeApplier {
         } catch let error as DatabaseError {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
         }
-        let log = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
-            VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let log = try db.cachedStatement(sql: sql.log)
         var arguments: StatementArguments = [table.name]
         arguments += keyArguments
         arguments += [merged.version.stamp.rawValue, merged.version.origin.description, merged.source.description,
