@@ -86,9 +86,9 @@ public enum WireCoding {
 
     private static func holdsOnlyItsVersion(_ change: Change, table: TableSchema) -> Bool {
         guard !change.deleted, change.meta.registers.count == table.registerNames.count else { return false }
-        let own = ownRegisters(change, table: table)
         return change.meta.registers.allSatisfy { name, siblings in
-            siblings.count == 1 && siblings[0].version == own[name]?[0].version && siblings[0].priority == own[name]?[0].priority
+            siblings.count == 1 && siblings[0].version == change.version
+                && siblings[0].priority == table.rule(forRegister: name).priority(writer: change.version.origin, scope: change.scope)
         }
     }
 

@@ -26,8 +26,8 @@ struct WireBenchmark {
 
     /// Runs every figure `repeats` times and prints the medians.
     func run() throws {
-        let schema = try resolvedSchema()
-        let batches = rows.changes(origin: rows.scope).chunked(batchSize).map(Array.init)
+        let schema = CustomerRows.resolved(.standard)
+        let batches = rows.changes(origin: rows.scope, schema: schema).chunked(batchSize).map(Array.init)
         let node = rows.scope.description
         var encodes: [Rate] = [], parses: [Rate] = [], converts: [Rate] = [], decodes: [Rate] = []
         var plainEncodes: [Rate] = [], plainDecodes: [Rate] = []
@@ -82,14 +82,5 @@ struct WireBenchmark {
             "\(bytes / max(rows.count, 1)) bytes/row",
         ]))
         say("          decode = JSON parse at \(rateText(Rate.median(parses))), then WireCoding.changes at \(rateText(Rate.median(converts)))")
-    }
-
-    /// The default schema with its columns filled in, as a store reads them from SQLite.
-    private func resolvedSchema() throws -> SyncSchema {
-        let file = scratch.path("wire-schema.sqlite")
-        defer { scratch.removeDatabase(file) }
-        let store = try SQLiteStore(path: file, node: rows.scope, schema: .standard)
-        defer { try? store.close() }
-        return store.schema
     }
 }
