@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "tiersync", targets: ["tiersync"]),
         .library(name: "TierSyncModel", targets: ["TierSyncModel"]),
         .library(name: "TierSyncStore", targets: ["TierSyncStore"]),
+        .library(name: "TierSyncAuth", targets: ["TierSyncAuth"]),
         .library(name: "TierSyncSQLite", targets: ["TierSyncSQLite"]),
         .library(name: "TierSyncWire", targets: ["TierSyncWire"]),
         .library(name: "TierSyncEngine", targets: ["TierSyncEngine"]),
@@ -30,10 +31,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure model: clocks, versions, node paths, scope routing, schema rules. No I/O.
         .target(name: "TierSyncModel", swiftSettings: strict),
+        // Node credentials and request signatures (Ed25519), with replay protection.
+        .target(
+            name: "TierSyncAuth",
+            dependencies: ["TierSyncModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         // The store interface that the sync engine talks to.
         .target(name: "TierSyncStore", dependencies: ["TierSyncModel"], swiftSettings: strict),
         // The SQLite backend: schema install, capture triggers, change log, apply, cursors.
@@ -58,7 +66,7 @@ let package = Package(
         .target(
             name: "TierSyncServer",
             dependencies: [
-                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine",
+                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -68,17 +76,20 @@ let package = Package(
         // The HTTP client a child uses to reach its parent (URLSession over libcurl).
         .target(
             name: "TierSyncClient",
-            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine"],
+            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth"],
             swiftSettings: strict),
         // The daemon: configuration, sync loop, scheduling, backoff, lifecycle.
         .target(
             name: "TierSyncNode",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
-                "TierSyncEngine", "TierSyncServer", "TierSyncClient",
+                "TierSyncEngine", "TierSyncServer", "TierSyncClient", "TierSyncAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
         // The `tiersync` command: one file per subcommand.
@@ -86,7 +97,7 @@ let package = Package(
             name: "tiersync",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
-                "TierSyncEngine", "TierSyncClient", "TierSyncNode",
+                "TierSyncEngine", "TierSyncClient", "TierSyncNode", "TierSyncAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -94,6 +105,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "TierSyncModelTests", dependencies: ["TierSyncModel"]),
+        .testTarget(name: "TierSyncAuthTests", dependencies: ["TierSyncModel", "TierSyncAuth"]),
         .testTarget(
             name: "TierSyncSQLiteTests",
             dependencies: [
@@ -109,6 +121,6 @@ let package = Package(
         // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
         .testTarget(
             name: "MultiProcessTests",
-            dependencies: ["tiersync", "TierSyncModel"]),
+            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth"]),
     ]
 )

@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "TierSyncSQLite", package: "TierSync"),
                 .product(name: "TierSyncWire", package: "TierSync"),
                 .product(name: "TierSyncClient", package: "TierSync"),
+                .product(name: "TierSyncAuth", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),

@@ -2,19 +2,24 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TierSyncAuth
 import TierSyncEngine
 import TierSyncWire
 
-/// Reaches a parent node over HTTP, through URLSession (libcurl on Linux).
+/// Reaches a parent node over HTTP, through URLSession (libcurl on Linux). Every request
+/// is signed with the node's key (``RequestSignature``).
 public final class HTTPParentLink: ParentLink {
     /// The parent's base URL, for example `http://127.0.0.1:7400`.
     public let baseURL: URL
+    private let key: NodeKey?
     private let session: URLSession
 
-    /// Creates a link to the parent at `baseURL`. `timeout` bounds each request, in seconds;
-    /// the default is 60.
-    public init(baseURL: URL, timeout: TimeInterval = 60) {
+    /// Creates a link to the parent at `baseURL`, signing with `key` (without a key, only
+    /// the open endpoints such as status answer). `timeout` bounds each request, in
+    /// seconds; the default is 60.
+    public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 60) {
         self.baseURL = baseURL
+        self.key = key
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.httpMaximumConnectionsPerHost = 2
@@ -53,6 +58,10 @@ public final class HTTPParentLink: ParentLink {
     }
 
     private func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
+        var request = request
+        if let key {
+            try HTTPParentLink.sign(&request, with: key)
+        }
         let data: Data
         let response: URLResponse
         do {
@@ -73,5 +82,14 @@ public final class HTTPParentLink: ParentLink {
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: "unreadable answer: \(error)")
         }
+    }
+
+    /// Adds the signature headers to a request, over its method, its target (path and
+    /// query exactly as they go on the wire) and its body.
+    public static func sign(_ request: inout URLRequest, with key: NodeKey) throws {
+        let components = URLComponents(url: request.url!, resolvingAgainstBaseURL: false)
+        let target = (components?.percentEncodedPath ?? request.url!.path) + (components?.percentEncodedQuery.map { "?" + $0 } ?? "")
+        let signature = try RequestSignature.sign(method: request.httpMethod ?? "GET", target: target, body: request.httpBody ?? Data(), with: key)
+        for (name, value) in signature.headers { request.setValue(value, forHTTPHeaderField: name) }
     }
 }

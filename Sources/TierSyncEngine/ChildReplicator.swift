@@ -77,6 +77,7 @@ public struct ChildReplicator: Sendable {
             try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
             report.pushed += batch.changes.count
             report.rejected += response.outcome.rejected.count
+            try await store.recordRefusals(response.outcome.rejected, by: parent)
             for rejection in response.outcome.rejected {
                 logger.warning("parent rejected a change", metadata: [
                     "sync.table": "\(rejection.table)", "sync.key": "\(rejection.key)", "sync.reason": "\(rejection.reason)",

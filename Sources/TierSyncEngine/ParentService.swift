@@ -12,13 +12,17 @@ public struct ParentService: Sendable {
     public var pullLimit: Int
     /// The most log entries one pull scans before it answers (with `more`). The default is 50000.
     public var scanLimit: Int
+    /// How far ahead of this node's clock, in seconds, a received write's stamp may be.
+    /// The default is 300.
+    public var clockSkew: Int
     let logger: Logger
 
     /// Creates the service over a store.
-    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, logger: Logger) {
+    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, clockSkew: Int = 300, logger: Logger) {
         self.store = store
         self.pullLimit = pullLimit
         self.scanLimit = scanLimit
+        self.clockSkew = clockSkew
         self.logger = logger
     }
 
@@ -31,6 +35,11 @@ public struct ParentService: Sendable {
     }
 
     /// Applies a child's batch in one transaction and acknowledges it after commit.
+    ///
+    /// A batch that is malformed (a change that cannot fit its table, a stamp too far ahead
+    /// of this node's clock) is refused whole with ``SyncError/badRequest(_:)`` and nothing
+    /// is applied. A well-formed row the child has no right to push is rejected alone into
+    /// the error queue, and the rest of the batch goes on.
     public func receive(_ request: PushRequest) async throws -> PushResponse {
         let child = try child(request.node)
         guard request.after >= 0, request.through >= request.after else {
@@ -42,6 +51,7 @@ public struct ParentService: Sendable {
         } catch {
             throw SyncError.badRequest(error.description)
         }
+        try validate(changes)
         do {
             let outcome = try await store.apply(changes, cursor: .pushedBy(child: child, after: request.after, through: request.through))
             logger.debug("applied push", metadata: [
@@ -51,6 +61,22 @@ public struct ParentService: Sendable {
             return PushResponse(acknowledged: request.through, outcome: outcome)
         } catch let StoreError.cursorGap(_, expected, _) {
             throw SyncError.cursorGap(expected: expected, message: StoreError.cursorGap(child: child.description, expected: expected, got: request.after).description)
+        }
+    }
+
+    /// Refuses a batch with a change that cannot belong to its table or carries a stamp more
+    /// than ``clockSkew`` seconds ahead of this node's clock.
+    func validate(_ changes: [Change], now: Date = Date()) throws {
+        let horizon = HybridTimestamp(millis: Int64(now.timeIntervalSince1970 * 1000) + Int64(clockSkew) * 1000, counter: 0xFFFF)
+        for (index, change) in changes.enumerated() {
+            let label = "change [\(index)] to \(change.table) \(change.key.map(\.description))"
+            if let table = store.schema.table(named: change.table), let problem = ChangeShape.problem(change, table: table) {
+                throw SyncError.badRequest("\(label): \(problem)")
+            }
+            if let (writer, stamp) = change.meta.context.stamps.first(where: { $0.value > horizon }) {
+                let ahead = (stamp.millis - Int64(now.timeIntervalSince1970 * 1000)) / 1000
+                throw SyncError.badRequest("\(label): the write by \(writer) is stamped \(ahead) s ahead of this node's clock; at most \(clockSkew) s is accepted (limits.clock_skew). Fix the sender's clock; nothing of this batch was applied")
+            }
         }
     }
 

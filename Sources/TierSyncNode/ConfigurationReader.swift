@@ -1,4 +1,5 @@
 import Foundation
+import TierSyncAuth
 import TierSyncModel
 
 /// Reads a node's configuration from three layers: command-line flags override the
@@ -36,8 +37,15 @@ public enum ConfigurationReader {
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
+        Key(name: "limits.clock_skew", help: "seconds a signed request's time or a received stamp may differ from this clock (default 300)"),
         Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
+        Key(name: "auth.key", help: "this node's key file, made by `tiersync keygen` (default <node id>.key)"),
+        Key(name: "tls.certificate", help: "PEM certificate chain; with tls.key the API serves HTTPS only (default none)"),
+        Key(name: "tls.key", help: "PEM private key of tls.certificate (default none)"),
     ]
+
+    /// The section naming each accepted child: `<child id> = "ed25519:<base64 public key>"`.
+    public static let childrenSection = "children"
 
     /// Builds the configuration.
     /// - Parameters:
@@ -56,7 +64,7 @@ public enum ConfigurationReader {
             }
             let document = try KeyValueDocument(text: text, fileName: file)
             for entry in document.entries {
-                guard keys.contains(where: { $0.name == entry.key }) else {
+                guard keys.contains(where: { $0.name == entry.key }) || entry.key.hasPrefix(childrenSection + ".") else {
                     throw ConfigurationError.unknownKey(entry.key, source: "\(file):\(entry.line)")
                 }
                 values[entry.key] = (entry.value, "\(file):\(entry.line)")
@@ -109,6 +117,24 @@ public enum ConfigurationReader {
         if let batch = try integer("sync.batch", minimum: 1) { configuration.batchSize = batch }
         if let body = try integer("limits.body_bytes", minimum: 1024) { configuration.bodyLimit = body }
         if let changes = try integer("limits.batch_changes", minimum: 1) { configuration.batchLimit = changes }
+        if let skew = try integer("limits.clock_skew", minimum: 1) { configuration.clockSkew = skew }
+        if let key = values["auth.key"] { configuration.keyPath = resolve(key.value, against: baseDirectory) }
+        configuration.tlsCertificatePath = values["tls.certificate"].map { resolve($0.value, against: baseDirectory) }
+        configuration.tlsKeyPath = values["tls.key"].map { resolve($0.value, against: baseDirectory) }
+        if (configuration.tlsCertificatePath == nil) != (configuration.tlsKeyPath == nil) {
+            throw ConfigurationError.missing(key: configuration.tlsKeyPath == nil ? "tls.key" : "tls.certificate", hint: "HTTPS needs both tls.certificate and tls.key")
+        }
+        for (name, entry) in values where name.hasPrefix(childrenSection + ".") {
+            let id = String(name.dropFirst(childrenSection.count + 1))
+            guard let child = try? NodeID(id), child.parent == configuration.node else {
+                throw ConfigurationError.invalid(key: name, value: entry.value, expected: "a direct child of \(configuration.node) as the key", source: entry.source)
+            }
+            do {
+                configuration.children[child] = try PublicKey(entry.value)
+            } catch {
+                throw ConfigurationError.invalid(key: name, value: entry.value, expected: "ed25519:<base64>, as `tiersync keygen` prints it", source: entry.source)
+            }
+        }
         if let level = values["log.level"] {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level.value) else {
                 throw ConfigurationError.invalid(key: "log.level", value: level.value, expected: "trace, debug, info, notice, warning, error or critical", source: level.source)

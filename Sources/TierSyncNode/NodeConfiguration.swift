@@ -1,4 +1,5 @@
 import Foundation
+import TierSyncAuth
 import TierSyncModel
 
 /// Everything a node needs to run, with documented defaults. Built by
@@ -24,8 +25,19 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var bodyLimit: Int
     /// The most changes one push may carry. The default is 20000.
     public var batchLimit: Int
+    /// How far apart, in seconds, a request's signing time or a received write's stamp may be
+    /// from this node's clock. The default is 300.
+    public var clockSkew: Int
     /// The log level: trace, debug, info, notice, warning, error or critical. The default is info.
     public var logLevel: String
+    /// The node's key file (``NodeKey``). The default is `<node id>.key` in the working directory.
+    public var keyPath: String
+    /// The public key of each child this node accepts sync requests from. The default is none.
+    public var children: [NodeID: PublicKey]
+    /// A PEM certificate chain: when set with ``tlsKeyPath``, the API serves HTTPS only.
+    public var tlsCertificatePath: String?
+    /// The PEM private key of ``tlsCertificatePath``.
+    public var tlsKeyPath: String?
 
     /// Creates a configuration with the defaults for everything but the node id.
     public init(node: NodeID) {
@@ -39,7 +51,12 @@ public struct NodeConfiguration: Sendable, Equatable {
         batchSize = 5000
         bodyLimit = 64 << 20
         batchLimit = 20000
+        clockSkew = 300
         logLevel = "info"
+        keyPath = "\(node).key"
+        children = [:]
+        tlsCertificatePath = nil
+        tlsKeyPath = nil
     }
 
     /// The schema this node syncs: its schema file, or the built-in default.

@@ -1,7 +1,11 @@
 import Foundation
 import Hummingbird
 import Logging
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import ServiceLifecycle
+import TierSyncAuth
 import TierSyncClient
 import TierSyncEngine
 import TierSyncModel
@@ -17,33 +21,68 @@ public enum NodeDaemon {
         try SQLiteStore(path: configuration.databasePath, node: configuration.node, schema: try configuration.loadSchema())
     }
 
-    /// The replicator of a child node, reaching its parent over HTTP.
-    public static func replicator(_ configuration: NodeConfiguration, store: any ChangeStore, logger: Logger) -> ChildReplicator? {
+    /// The node's key, from its key file; it must be the key of this node.
+    /// - Throws: ``AuthError/keyFile(path:message:)`` saying how to fix the file.
+    public static func loadKey(_ configuration: NodeConfiguration) throws -> NodeKey {
+        let key = try NodeKey(contentsOf: configuration.keyPath)
+        guard key.node == configuration.node else {
+            throw AuthError.keyFile(path: configuration.keyPath, message: "belongs to \(key.node), not to \(configuration.node); point auth.key at this node's own key file")
+        }
+        return key
+    }
+
+    /// The replicator of a child node, reaching its parent over HTTP with signed requests.
+    public static func replicator(_ configuration: NodeConfiguration, store: any ChangeStore, key: NodeKey, logger: Logger) -> ChildReplicator? {
         guard let parent = configuration.parent else { return nil }
-        return ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent), batchSize: configuration.batchSize, logger: logger)
+        return ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
+    }
+
+    /// The request checks of a node: its own key for operator requests, its children's for sync.
+    public static func verifier(_ configuration: NodeConfiguration, key: NodeKey) -> RequestVerifier {
+        RequestVerifier(node: configuration.node, ownKey: key.publicKey, children: configuration.children, clockSkew: configuration.clockSkew)
+    }
+
+    /// The HTTP server: HTTPS when a certificate and key are configured, else plain HTTP.
+    static func server(_ configuration: NodeConfiguration) throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: NodeHTTPServer.channelHandlers()))
+        guard let certificate = configuration.tlsCertificatePath, let privateKey = configuration.tlsKeyPath else { return http }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: privateKey, format: .pem)
+            return try .tls(http, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw ConfigurationError.unreadable(path: "\(certificate) / \(privateKey)", message: "the TLS certificate or key cannot be loaded (\(error)); give PEM files")
+        }
     }
 
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
+        let key = try loadKey(configuration)
         let store = try openStore(configuration)
-        let service = ParentService(store: store, pullLimit: configuration.batchSize, logger: logger)
+        let service = ParentService(store: store, pullLimit: configuration.batchSize, clockSkew: configuration.clockSkew, logger: logger)
         let router = Router()
-        SyncRoutes(service: service, limits: APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)).add(to: router)
+        SyncRoutes(service: service, verifier: verifier(configuration, key: key),
+                   limits: APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)).add(to: router)
         let node = configuration.node
+        let secure = configuration.tlsCertificatePath != nil
+        if !secure && !["127.0.0.1", "localhost", "::1"].contains(configuration.listenHost) {
+            logger.warning("serving plain HTTP beyond loopback: requests are signed but not encrypted; set tls.certificate and tls.key")
+        }
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: NodeHTTPServer.channelHandlers())),
+            server: try server(configuration),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "tiersync"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: [
                     "node.id": "\(node)", "node.tier": "\(node.tier)",
                     "node.address": "\(channel.localAddress?.description ?? "?")",
                     "node.parent": "\(configuration.parent?.absoluteString ?? "none")",
+                    "node.tls": "\(secure)", "node.children": "\(configuration.children.keys.map(\.description).sorted().joined(separator: ","))",
                 ])
             },
             logger: logger)
         var services: [any Service] = [app]
-        if let replicator = replicator(configuration, store: store, logger: logger) {
+        if let replicator = replicator(configuration, store: store, key: key, logger: logger) {
             services.append(SyncLoop(replicator: replicator, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
         }
         let group = ServiceGroup(configuration: .init(

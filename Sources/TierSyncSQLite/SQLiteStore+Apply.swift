@@ -12,7 +12,7 @@ extension SQLiteStore {
         let schema = self.schema
         let node = self.node
         return try await writeTransaction { db in
-            var applier = ChangeApplier(db: db, schema: schema, node: node)
+            var applier = ChangeApplier(db: db, schema: schema, node: node, authority: cursor.pushingChild)
             try db.execute(sql: "UPDATE _ts_node SET applying = 1 WHERE id = 1")
             for change in changes {
                 try applier.apply(change)
@@ -23,6 +23,29 @@ extension SQLiteStore {
             try SQLiteStore.advance(db, cursor: cursor)
             return applier.outcome
         }
+    }
+
+    /// Adds changes to the error queue.
+    static func insertRejections(_ db: Database, _ rejections: [RejectedChange], peer: NodeID?) throws {
+        guard !rejections.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO _ts_rejected(received_at, peer, tbl, pk, version, reason) VALUES (?, ?, ?, ?, ?, ?)")
+        let now = Date().timeIntervalSince1970
+        for rejection in rejections {
+            insert.setUncheckedArguments([now, peer?.description, rejection.table, rejection.key, rejection.version, rejection.reason])
+            try insert.execute()
+        }
+    }
+
+    /// Records in this node's error queue the changes its parent refused from a push, so
+    /// that the node's operator sees them too.
+    public func recordRefusals(_ rejections: [RejectedChange], by parent: NodeID) async throws {
+        guard !rejections.isEmpty else { return }
+        let refused = rejections.map { rejection in
+            var refused = rejection
+            refused.reason = "refused by \(parent): \(rejection.reason)"
+            return refused
+        }
+        try await writeTransaction { db in try SQLiteStore.insertRejections(db, refused, peer: parent) }
     }
 
     static func advance(_ db: Database, cursor: CursorAdvance) throws {
@@ -47,6 +70,12 @@ extension SQLiteStore {
 }
 
 extension CursorAdvance {
+    /// The child whose push this is: its rows are checked against its rights.
+    var pushingChild: NodeID? {
+        if case let .pushedBy(child, _, _) = self { return child }
+        return nil
+    }
+
     /// The peer a cursor belongs to.
     var peer: NodeID? {
         switch self {
@@ -63,6 +92,8 @@ struct ChangeApplier {
     let db: Database
     let schema: SyncSchema
     let node: NodeID
+    /// The child whose push is applied, whose rows must stay within its rights; nil for a pull.
+    let authority: NodeID?
     private(set) var outcome = ApplyOutcome()
     private(set) var highestStamp: Int64 = 0
     private(set) var conflicts: [Conflict] = []
@@ -92,17 +123,21 @@ struct ChangeApplier {
         return sql
     }
 
-    init(db: Database, schema: SyncSchema, node: NodeID) {
+    init(db: Database, schema: SyncSchema, node: NodeID, authority: NodeID? = nil) {
         self.db = db
         self.schema = schema
         self.node = node
+        self.authority = authority
     }
 
     mutating func apply(_ change: Change) throws {
         guard let table = schema.table(named: change.table) else {
             return reject(change, "unknown table \(change.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
         }
-        if let problem = ChangeApplier.shapeProblem(change, table: table) {
+        if let problem = ChangeShape.problem(change, table: table) {
+            return reject(change, problem)
+        }
+        if let authority, let problem = PushAuthorization.problem(change, from: authority, table: table) {
             return reject(change, problem)
         }
         let change = ChangeApplier.normalized(change)
@@ -113,10 +148,17 @@ struct ChangeApplier {
         lookup.setUncheckedArguments([table.name] + keyArguments)
         var merged = change
         var met: [Conflict] = []
-        if let row = try Row.fetchOne(lookup) {
+        let row = try Row.fetchOne(lookup)
+        if row == nil, let authority, let problem = PushAuthorization.historyProblem(change, local: nil, from: authority) {
+            return reject(change, problem)
+        }
+        if let row {
             let keyText: String = row[8]
             guard let local = try? ChangeApplier.localChange(row, table: table, key: change.key) else {
                 return reject(change, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
+            }
+            if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority) {
+                return reject(change, problem)
             }
             let result: RowMerge.Outcome
             do {
@@ -182,33 +224,6 @@ struct ChangeApplier {
             source: try NodeID(row[2] as String), meta: meta)
     }
 
-    /// Why a change cannot belong to `table`, or nil when its shape fits.
-    static func shapeProblem(_ change: Change, table: TableSchema) -> String? {
-        guard change.key.count == table.keyColumns.count else {
-            return "table \(table.name) has \(table.keyColumns.count) key column(s) (\(table.keyColumns.joined(separator: ", "))), the change gives \(change.key.count)"
-        }
-        for value in change.key {
-            switch value {
-            case .integer, .text: continue
-            default: return "key values must be INTEGER or TEXT, got \(value)"
-            }
-        }
-        if let problem = metaProblem(change, table: table) { return problem }
-        guard let values = change.values else {
-            return change.deleted ? nil : "a live row must carry its values"
-        }
-        guard values.count == table.columns.count else {
-            return "table \(table.name) has \(table.columns.count) columns, the change gives \(values.count)"
-        }
-        guard table.keyIndexes.map({ values[$0] }) == change.key else {
-            return "the key does not match the row's key columns"
-        }
-        guard let scopeIndex = table.scopeIndex, values[scopeIndex] == .text(change.scope.description) else {
-            return "the row's scope column does not match the change's scope \(change.scope)"
-        }
-        return nil
-    }
-
     /// The change with each register ranked winner first and the winner's values dropped:
     /// they are the row's `values`, whatever the sender put beside them.
     static func normalized(_ change: Change) -> Change {
@@ -222,44 +237,6 @@ struct ChangeApplier {
         return change
     }
 
-    /// Why a change's registers cannot be merged here, or nil when they fit the table.
-    static func metaProblem(_ change: Change, table: TableSchema) -> String? {
-        let meta = change.meta
-        let names = Set(meta.registers.keys)
-        guard names == Set(table.registerNames) else {
-            return "the sender decides conflicts on table \(table.name) with registers \(names.sorted().joined(separator: ", ")), this node with \(table.registerNames.joined(separator: ", ")); every node must use the same schema rules"
-        }
-        guard !meta.existence.isEmpty, meta.registers.values.allSatisfy({ !$0.isEmpty }) else {
-            return "every register must hold at least one write"
-        }
-        let writes = meta.existence + meta.registers.values.joined()
-        guard writes.allSatisfy({ $0.version.stamp > .zero }) else {
-            return "every write's stamp must be greater than 0"
-        }
-        guard writes.allSatisfy({ meta.context.covers($0.version) }) else {
-            return "the causal context must cover every write the registers hold"
-        }
-        for siblings in [meta.existence] + Array(meta.registers.values) where Set(siblings.map(\.version)).count != siblings.count {
-            return "a register holds the same write twice"
-        }
-        for name in meta.bases.keys where !table.registerNames.contains(name) {
-            return "a base names register \(name), which table \(table.name) does not have"
-        }
-        for (name, base) in meta.bases where base.values.count != table.columnIndexes(ofRegister: name).count {
-            return "register \(name): the base carries \(base.values.count) value(s), the register has \(table.columnIndexes(ofRegister: name).count)"
-        }
-        guard meta.existence.ranked().first?.version == change.version, meta.isDeleted == change.deleted else {
-            return "the version and deleted flag must be those of the winning write of the existence register"
-        }
-        for (name, siblings) in meta.registers where siblings.count > 1 {
-            let width = table.columnIndexes(ofRegister: name).count
-            guard siblings.ranked().dropFirst().allSatisfy({ $0.values?.count == width }) else {
-                return "register \(name): every losing write must carry its \(width) value(s)"
-            }
-        }
-        return nil
-    }
-
     private mutating func reject(_ change: Change, _ reason: String) {
         outcome.rejected.append(RejectedChange(
             table: change.table, key: "[" + change.key.map(\.description).joined(separator: ", ") + "]",
@@ -267,13 +244,7 @@ struct ChangeApplier {
     }
 
     func recordRejections(peer: NodeID?) throws {
-        guard !outcome.rejected.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: "INSERT INTO _ts_rejected(received_at, peer, tbl, pk, version, reason) VALUES (?, ?, ?, ?, ?, ?)")
-        let now = Date().timeIntervalSince1970
-        for rejection in outcome.rejected {
-            insert.setUncheckedArguments([now, peer?.description, rejection.table, rejection.key, rejection.version, rejection.reason])
-            try insert.execute()
-        }
+        try SQLiteStore.insertRejections(db, outcome.rejected, peer: peer)
     }
 
     func recordConflicts(peer: NodeID?) throws {

@@ -94,6 +94,17 @@ public final class SQLiteStore: ChangeStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_rejected") ?? 0 }
     }
 
+    /// The newest changes of the error queue, newest first.
+    public func rejections(limit: Int) async throws -> [RejectedChange] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM _ts_rejected ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                RejectedChange(
+                    table: row["tbl"], key: row["pk"], version: row["version"], reason: row["reason"], id: row["id"],
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]), peer: row["peer"])
+            }
+        }
+    }
+
     /// Closes the database.
     public func close() throws {
         try pool.close()

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
+import TierSyncAuth
 import TierSyncEngine
+import TierSyncModel
 import TierSyncStore
 import TierSyncWire
 
@@ -19,15 +21,19 @@ public struct APILimits: Sendable {
     }
 }
 
-/// The routes every node serves: the sync protocol for its children, and its status.
+/// The routes every node serves: the sync protocol for its children, the operator's
+/// conflict queue, and its status. Sync routes take requests signed by a configured child,
+/// conflict routes requests signed with the node's own key; health and status are open.
 public struct SyncRoutes: Sendable {
     let service: ParentService
     let limits: APILimits
+    let authenticator: RequestAuthenticator
 
-    /// Creates the routes over a parent service.
-    public init(service: ParentService, limits: APILimits = APILimits()) {
+    /// Creates the routes over a parent service, checking signatures with `verifier`.
+    public init(service: ParentService, verifier: RequestVerifier, limits: APILimits = APILimits()) {
         self.service = service
         self.limits = limits
+        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes)
     }
 
     /// Adds the routes to a router.
@@ -38,8 +44,9 @@ public struct SyncRoutes: Sendable {
         }
         router.post("/v1/push") { request, _ in
             try await Self.answer {
-                let buffer = try await request.body.collect(upTo: limits.bodyBytes)
-                let push = try WireCoding.decode(PushRequest.self, from: Data(buffer.readableBytesView))
+                let signed = try await authenticator.authenticate(request, access: .child)
+                let push = try WireCoding.decode(PushRequest.self, from: signed.body)
+                try RequestAuthenticator.require(signed, speaksFor: push.node)
                 guard push.changes.count <= limits.batchChanges else {
                     throw APIError(.contentTooLarge, code: "batch_too_large",
                                    message: "the batch has \(push.changes.count) changes; this node accepts at most \(limits.batchChanges) per push (limits.batch_changes)")
@@ -49,6 +56,7 @@ public struct SyncRoutes: Sendable {
         }
         router.get("/v1/conflicts") { request, _ in
             try await Self.answer {
+                _ = try await authenticator.authenticate(request, access: .node)
                 let query = request.uri.queryParameters
                 let all = query["all"].map { $0 == "true" || $0 == "1" } ?? false
                 let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) } ?? 1000
@@ -56,22 +64,32 @@ public struct SyncRoutes: Sendable {
                 return try JSONResponse.make(try await service.store.conflicts(all: all, limit: limit).map(WireConflict.init))
             }
         }
+        router.get("/v1/rejected") { request, _ in
+            try await Self.answer {
+                _ = try await authenticator.authenticate(request, access: .node)
+                let limit = try Self.integer(request.uri.queryParameters["limit"].map(String.init), name: "limit").map { Int(clamping: $0) } ?? 1000
+                guard limit >= 1 else { throw APIError(.badRequest, code: "bad_request", message: "limit must be 1 or more") }
+                return try JSONResponse.make(try await service.store.rejections(limit: limit))
+            }
+        }
         router.post("/v1/conflicts/:id/resolve") { request, context in
             try await Self.answer {
                 guard let id = context.parameters.get("id").flatMap(Int64.init) else {
                     throw APIError(.badRequest, code: "bad_request", message: "the conflict id in the path must be an integer")
                 }
-                let buffer = try await request.body.collect(upTo: limits.bodyBytes)
-                let choice = try WireCoding.decode(ResolveRequest.self, from: Data(buffer.readableBytesView)).choice()
+                let signed = try await authenticator.authenticate(request, access: .node)
+                let choice = try WireCoding.decode(ResolveRequest.self, from: signed.body).choice()
                 return try JSONResponse.make(WireConflict(try await service.store.resolveConflict(id: id, keep: choice)))
             }
         }
         router.get("/v1/pull") { request, _ in
             try await Self.answer {
+                let signed = try await authenticator.authenticate(request, access: .child)
                 let query = request.uri.queryParameters
                 guard let node = query["node"].map(String.init), !node.isEmpty else {
                     throw APIError(.badRequest, code: "bad_request", message: "the query needs node=<the child's id>")
                 }
+                try RequestAuthenticator.require(signed, speaksFor: node)
                 let after = try Self.integer(query["after"].map(String.init), name: "after") ?? 0
                 let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) }
                 if let limit, limit < 1 {

@@ -50,6 +50,12 @@ public protocol ChangeStore: Sendable {
     /// The number of changes this node refused and holds in its error queue.
     func rejectedCount() async throws -> Int
 
+    /// The newest changes of the error queue, newest first.
+    func rejections(limit: Int) async throws -> [RejectedChange]
+
+    /// Records in the error queue the changes the parent refused from this node's push.
+    func recordRefusals(_ rejections: [RejectedChange], by parent: NodeID) async throws
+
     /// The conflicts met here, newest first: the open and decided ones, or with `all` the
     /// resolved ones too.
     func conflicts(all: Bool, limit: Int) async throws -> [ConflictRecord]
@@ -129,6 +135,12 @@ public struct ApplyOutcome: Sendable, Equatable, Codable {
 
 /// A change the receiver refused, and why.
 public struct RejectedChange: Sendable, Equatable, Codable {
+    /// The entry's number in the error queue, once recorded.
+    public var id: Int64?
+    /// When it was refused, once recorded.
+    public var receivedAt: Date?
+    /// The peer that sent it, once recorded.
+    public var peer: String?
     /// The table named by the change.
     public var table: String
     /// The key, as text.
@@ -139,7 +151,10 @@ public struct RejectedChange: Sendable, Equatable, Codable {
     public var reason: String
 
     /// Creates a rejection record.
-    public init(table: String, key: String, version: String, reason: String) {
+    public init(table: String, key: String, version: String, reason: String, id: Int64? = nil, receivedAt: Date? = nil, peer: String? = nil) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.peer = peer
         self.table = table
         self.key = key
         self.version = version

@@ -36,8 +36,20 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("limits-batch-changes"), help: "limits.batch_changes: most changes in one push.")
     var batchChanges: String?
 
+    @Option(name: .customLong("limits-clock-skew"), help: "limits.clock_skew: seconds a request's time or a stamp may differ from this clock.")
+    var clockSkew: String?
+
     @Option(name: .customLong("log-level"), help: "log.level: trace, debug, info, notice, warning or error.")
     var logLevel: String?
+
+    @Option(name: .customLong("auth-key"), help: "auth.key: this node's key file.")
+    var keyFile: String?
+
+    @Option(name: .customLong("tls-certificate"), help: "tls.certificate: PEM certificate chain for HTTPS.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "tls.key: PEM private key for HTTPS.")
+    var tlsKey: String?
 
     /// The configuration from file, environment and flags.
     func load() throws -> NodeConfiguration {
@@ -45,7 +57,8 @@ struct ConfigOptions: ParsableArguments {
         let given: [(String, String?)] = [
             ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
             ("node.schema", schema), ("sync.interval", interval), ("sync.batch", batch),
-            ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("log.level", logLevel),
+            ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew),
+            ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]
         for case let (key, value?) in given { flags[key] = value }
         do {

@@ -31,22 +31,38 @@ struct ConflictsListCommand: AsyncParsableCommand {
     @Option(help: "The most conflicts to show, newest first.")
     var limit = 1000
 
+    @Flag(help: "List the error queue instead: the changes this node refused, or its parent refused from it.")
+    var rejected = false
+
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
     }
 
     func run() async throws {
         let store = try NodeDaemon.openStore(try options.load())
+        if rejected {
+            let entries = try await store.rejections(limit: limit)
+            if json {
+                print(String(decoding: try WireCoding.encode(entries), as: UTF8.self))
+            } else {
+                print(entries.isEmpty ? "the error queue is empty" : entries.map(ConflictText.render).joined(separator: "\n"))
+            }
+            return
+        }
         let records = try await store.conflicts(all: all, limit: limit).map(WireConflict.init)
         if json {
             print(String(decoding: try WireCoding.encode(records), as: UTF8.self))
             return
         }
-        guard !records.isEmpty else {
+        if records.isEmpty {
             print("no conflicts\(all ? "" : " waiting or decided (--all includes resolved ones)")")
-            return
+        } else {
+            print(records.map(ConflictText.render).joined(separator: "\n\n"))
         }
-        print(records.map(ConflictText.render).joined(separator: "\n\n"))
+        let queued = try await store.rejectedCount()
+        if queued > 0 {
+            print("\nerror queue: \(queued) refused change(s); `tiersync conflicts list --rejected` shows them")
+        }
     }
 }
 
@@ -109,6 +125,11 @@ enum ConflictText {
         ]
         if let resolution = conflict.resolution { lines.append("    kept    \(resolution)") }
         return lines.joined(separator: "\n")
+    }
+
+    static func render(_ rejection: RejectedChange) -> String {
+        let when = rejection.receivedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
+        return "!\(rejection.id.map(String.init) ?? "?")  \(rejection.table) \(rejection.key)  version \(rejection.version)  \(when)\(rejection.peer.map { "  peer \($0)" } ?? "")\n    \(rejection.reason)"
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import TierSyncAuth
 import TierSyncClient
+import TierSyncModel
 import TierSyncWire
 
 /// The demo's tree of nodes, their files, and their expected contents.
@@ -37,10 +39,12 @@ struct DemoTree {
         for name in try files.contentsOfDirectory(atPath: directory.path) where name.hasPrefix("cn") {
             try files.removeItem(at: directory.appendingPathComponent(name))
         }
+        // Each node gets its own key; each parent accepts its children's public keys.
+        let credentials = try LocalTreeKeys(nodes: nodes.map { try NodeID($0.id) }, directory: directory)
         for node in nodes {
             var text = "# demo node \(node.id)\n[node]\nid = \"\(node.id)\"\nlisten = \"127.0.0.1:\(node.port)\"\ndatabase = \"\(node.id).sqlite\"\n"
             if let parentPort = node.parentPort { text += "parent = \"http://127.0.0.1:\(parentPort)\"\n" }
-            text += "\n[sync]\ninterval = 1\n"
+            text += "\n[sync]\ninterval = 1\n\n" + credentials.configurationLines(for: try NodeID(node.id))
             try text.write(to: directory.appendingPathComponent("\(node.id).conf"), atomically: true, encoding: .utf8)
         }
     }
@@ -59,7 +63,7 @@ struct DemoTree {
     }
 
     func client(_ node: Node) -> HTTPParentLink {
-        HTTPParentLink(baseURL: URL(string: "http://127.0.0.1:\(node.port)")!, timeout: 5)
+        HTTPParentLink(baseURL: URL(string: "http://127.0.0.1:\(node.port)")!, key: nil, timeout: 5)
     }
 
     func waitUntilHealthy() async throws {

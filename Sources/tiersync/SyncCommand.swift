@@ -17,7 +17,7 @@ struct SyncCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
         let store = try NodeDaemon.openStore(configuration)
-        guard let replicator = NodeDaemon.replicator(configuration, store: store, logger: logger) else {
+        guard let replicator = NodeDaemon.replicator(configuration, store: store, key: try NodeDaemon.loadKey(configuration), logger: logger) else {
             throw ValidationError("\(configuration.node) is the group: it has no parent to sync with")
         }
         do {

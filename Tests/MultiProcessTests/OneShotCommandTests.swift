@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `tiersync sync` and `tiersync status` against real daemons.
+/// `tiersync sync`, `status` and `keygen` against real daemons and files.
 @Suite(.serialized)
 struct OneShotCommandTests {
     @Test func syncSaysWhenItCannotCatchUpAndExitsZeroWhenItDoes() async throws {
@@ -37,5 +37,27 @@ struct OneShotCommandTests {
         #expect(result.status != 0)
         #expect(result.output.contains("invalid node.listen = 'no-port' (flag --node-listen)"), "\(result.output)")
         #expect(!FileManager.default.fileExists(atPath: tree.database("cn")))
+    }
+
+    @Test func keygenMakesAPrivateKeyOnceAndPrintsTheParentsLine() throws {
+        let tree = try TestTree(["cn"])
+        let config = tree.directory.appendingPathComponent("sz.conf").path
+        try "[node]\nid = \"cn.gd.sz\"\nparent = \"http://127.0.0.1:9\"\n[auth]\nkey = \"sz.key\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let made = try tree.command(["keygen", "--config", config])
+        #expect(made.status == 0, "\(made.output)")
+        let keyFile = tree.directory.appendingPathComponent("sz.key").path
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let line = made.output.split(separator: "\n").first { $0.contains("cn.gd.sz = \"ed25519:") }
+        #expect(line != nil && made.output.contains("[children]") && made.output.contains("cn.gd's configuration"), "\(made.output)")
+        let again = try tree.command(["keygen", "--config", config])
+        #expect(again.status == 0 && again.output.contains("exists; its key is kept"), "\(again.output)")
+        #expect(again.output.contains(String(line ?? "-")), "the same public key is printed again")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
+        let loose = try tree.command(["sync", "--config", config])
+        #expect(loose.status != 0 && loose.output.contains("chmod 600"), "\(loose.output)")
+        let missing = try tree.command(["serve", "--config", tree.nodes["cn"]!.config, "--auth-key", "/nonexistent/cn.key"])
+        #expect(missing.status != 0 && missing.output.contains("tiersync keygen --config"), "\(missing.output)")
     }
 }

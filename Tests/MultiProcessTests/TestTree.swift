@@ -5,6 +5,8 @@ import FoundationNetworking
 #if canImport(Glibc)
 import Glibc
 #endif
+import TierSyncAuth
+import TierSyncModel
 
 /// A tree of real `tiersync serve` daemons on loopback ports, each with its own
 /// configuration and SQLite file in a fresh temporary directory.
@@ -19,12 +21,15 @@ final class TestTree: @unchecked Sendable {
 
     let directory: URL
     private(set) var nodes: [String: Node] = [:]
+    /// Each node's signing key, also written to `<id>.key` beside its configuration.
+    let credentials: LocalTreeKeys
     private var processes: [String: Process] = [:]
 
     /// Creates configurations for `ids` (parents before children). Nothing runs yet.
     init(_ ids: [String], interval: Double = 0.3, extra: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
         for id in ids {
             let parent = id.split(separator: ".").count > 1 ? id.split(separator: ".").dropLast().joined(separator: ".") : nil
             let port = try TestTree.freePort()
@@ -32,6 +37,7 @@ final class TestTree: @unchecked Sendable {
             if let parent, let parentNode = nodes[parent] {
                 text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
             }
+            text += credentials.configurationLines(for: try NodeID(id))
             text += "[sync]\ninterval = \(interval)\n[log]\nlevel = \"info\"\n" + extra
             let config = directory.appendingPathComponent("\(id).conf").path
             try text.write(toFile: config, atomically: true, encoding: .utf8)
@@ -45,6 +51,9 @@ final class TestTree: @unchecked Sendable {
     }
 
     func database(_ id: String) -> String { nodes[id]!.database }
+
+    /// The signing key of node `id`.
+    func key(_ id: String) -> NodeKey? { (try? NodeID(id)).flatMap { credentials.keys[$0] } }
 
     /// The `tiersync` binary built beside this test bundle.
     static var executable: URL {
@@ -98,8 +107,14 @@ final class TestTree: @unchecked Sendable {
 
     private func waitUntilHealthy(_ node: Node) async throws {
         let deadline = Date().addingTimeInterval(20)
+        let secure = (try? String(contentsOfFile: node.config, encoding: .utf8))?.contains("[tls]") == true
         while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)/healthz")!),
+            if secure {
+                // The test's self-signed certificate is checked by the TLS tests themselves.
+                if (try? TestTree.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sk", "--max-time", "2", "https://127.0.0.1:\(node.port)/healthz"]).output) == "ok\n" {
+                    return
+                }
+            } else if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(node.port)/healthz")!),
                (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
             }

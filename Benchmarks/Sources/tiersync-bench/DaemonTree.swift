@@ -1,9 +1,12 @@
 import Foundation
+import TierSyncAuth
 import TierSyncClient
+import TierSyncModel
 
 /// Three `tiersync serve` daemons on free loopback ports: group `cn`, province `cn.gd` and
 /// city `cn.gd.sz`, each with a configuration written as `tiersync demo` writes its own
-/// (`DemoTree.prepare`: id, listen, database, parent, `[sync] interval = 1`).
+/// (`DemoTree.prepare`: id, listen, database, parent, `[sync] interval = 1`, each node's key
+/// and its children's public keys).
 final class DaemonTree {
     /// One daemon's identity and files.
     struct Node {
@@ -28,13 +31,14 @@ final class DaemonTree {
     init(directory: URL, executable: String, ids: [String] = ["cn", "cn.gd", "cn.gd.sz"]) throws {
         self.executable = executable
         var ports: [String: Int] = [:]
+        let credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
         for id in ids {
             let port = try freeLoopbackPort()
             ports[id] = port
             var text = "# tiersync-bench node \(id)\n[node]\nid = \"\(id)\"\nlisten = \"127.0.0.1:\(port)\"\ndatabase = \"\(id).sqlite\"\n"
             let parent = id.split(separator: ".").dropLast().joined(separator: ".")
             if let parentPort = ports[parent] { text += "parent = \"http://127.0.0.1:\(parentPort)\"\n" }
-            text += "\n[sync]\ninterval = 1\n"
+            text += "\n[sync]\ninterval = 1\n\n" + credentials.configurationLines(for: try NodeID(id))
             let config = directory.appendingPathComponent("\(id).conf")
             try text.write(to: config, atomically: true, encoding: .utf8)
             nodes.append(Node(id: id, port: port, config: config,
@@ -70,7 +74,7 @@ final class DaemonTree {
     }
 
     private func waitUntilAnswering(_ node: Node, process: Process, timeout: Double) async throws {
-        let link = HTTPParentLink(baseURL: URL(string: "http://127.0.0.1:\(node.port)")!, timeout: 2)
+        let link = HTTPParentLink(baseURL: URL(string: "http://127.0.0.1:\(node.port)")!, key: nil, timeout: 2)
         let deadline = Date().addingTimeInterval(timeout)
         while (try? await link.status()) == nil {
             guard process.isRunning else {

@@ -1,0 +1,67 @@
+/// What a child may push to its parent, checked by the parent on every row it receives.
+///
+/// A child speaks for its own subtree only: each row must be owned there, be one the parent
+/// holds, and every write made in the subtree must come from a tier the table lets write,
+/// with no more priority than its rule gives it. Writes made outside the subtree must be
+/// known to the parent already; that check needs the parent's state of the row and is made
+/// where the row is merged.
+public enum PushAuthorization {
+    /// Why `child` may not push `change` to its parent, or nil when it may.
+    public static func problem(_ change: Change, from child: NodeID, table: TableSchema) -> String? {
+        guard let parent = child.parent else { return "\(child) is the group and has no parent to push to" }
+        guard child.contains(change.scope) else {
+            return "the row's scope \(change.scope) is outside \(child)'s subtree; a node may only push rows owned by itself or the nodes below it"
+        }
+        guard Routing.concerns(parent, table: table, scope: change.scope, previousScope: change.previousScope) else {
+            return "\(parent) does not hold \(table.name) rows of \(change.scope): the table is concentrated at the \(table.concentration) tier"
+        }
+        let scopes = [change.scope] + (change.previousScope.map { [$0] } ?? [])
+        for sibling in change.meta.existence where child.contains(sibling.version.origin) {
+            if let problem = writerProblem(sibling, table: table) { return problem }
+            let deleted = sibling.values.map { $0.first == .integer(1) } ?? (sibling.version == change.version ? change.deleted : nil)
+            if let deleted, sibling.priority != table.deletes.priority(deleted: deleted) {
+                return "the \(deleted ? "delete" : "write") by \(sibling.version.origin) claims priority \(sibling.priority); rule delete=\(table.deletes.rawValue) gives it \(table.deletes.priority(deleted: deleted))"
+            }
+        }
+        for (name, siblings) in change.meta.registers.sorted(by: { $0.key < $1.key }) {
+            let rule = table.rule(forRegister: name)
+            for sibling in siblings where child.contains(sibling.version.origin) {
+                if let problem = writerProblem(sibling, table: table) { return problem }
+                let allowed = scopes.map { rule.priority(writer: sibling.version.origin, scope: $0) }.max() ?? 0
+                guard sibling.priority <= allowed else {
+                    return "register \(name): the write by \(sibling.version.origin) claims priority \(sibling.priority); rule \(rule.rawValue) gives it at most \(allowed)"
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Why `child` may not push `change` given the parent's state of the row (`local`, nil
+    /// when the parent has no entry for it), or nil when it may.
+    ///
+    /// A child learns of writes made outside its subtree only from its parent, so its row
+    /// may not claim to have seen more of them than the parent has. And it may not write a
+    /// row the parent knows to belong elsewhere after seeing that it does.
+    public static func historyProblem(_ change: Change, local: Change?, from child: NodeID) -> String? {
+        let parent = child.parent?.description ?? "the parent"
+        let seen = local?.meta.context.stamps ?? [:]
+        for (writer, stamp) in change.meta.context.stamps.sorted(by: { $0.key < $1.key }) where !child.contains(writer) {
+            guard let known = seen[writer], known >= stamp else {
+                return "the row claims to have seen writes by \(writer) up to \(stamp), which \(parent) has not; a node may only send writes made in its subtree, or received from its parent"
+            }
+        }
+        if let local, !child.contains(local.scope), change.meta.context.covers(local.version) {
+            return "the row belongs to \(local.scope) at \(parent); \(child) wrote it after seeing that, and may only write rows owned in its subtree"
+        }
+        return nil
+    }
+
+    private static func writerProblem(_ sibling: Sibling, table: TableSchema) -> String? {
+        let writer = sibling.version.origin
+        guard table.writers.contains(writer.tier) else {
+            let tiers = Tier.allCases.filter(table.writers.contains).map(\.description).joined(separator: ", ")
+            return "table \(table.name) is written only at the \(tiers) tier; the write by \(writer) (a \(writer.tier) node) at \(sibling.version.stamp) is refused"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TierSyncAuth
+import TierSyncModel
+
+/// Reads a request's body within the node's limit and checks its signature, answering
+/// 401 (unsigned, unknown signer, bad signature, clock skew, replay), 403 (a node speaking
+/// for another) or 503 (replay window full) with what to fix.
+public struct RequestAuthenticator: Sendable {
+    /// The signature checks.
+    public let verifier: RequestVerifier
+    let bodyLimit: Int
+
+    /// Creates an authenticator over a verifier; bodies above `bodyLimit` bytes get a 413.
+    public init(verifier: RequestVerifier, bodyLimit: Int) {
+        self.verifier = verifier
+        self.bodyLimit = bodyLimit
+    }
+
+    /// A request whose signature was verified.
+    public struct Signed: Sendable {
+        /// The node that signed it.
+        public let signer: NodeID
+        /// The body bytes, as signed.
+        public let body: Data
+    }
+
+    /// Reads the body and verifies the request for `access`.
+    /// - Throws: ``APIError``.
+    public func authenticate(_ request: Request, access: RequestVerifier.Access) async throws -> Signed {
+        let body: Data
+        do {
+            body = Data(try await request.body.collect(upTo: bodyLimit).readableBytesView)
+        } catch {
+            throw APIError.from(error)
+        }
+        do throws(AuthError) {
+            let signer = try verifier.verify(
+                method: request.method.rawValue, target: request.uri.string, body: body,
+                header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }, access: access)
+            return Signed(signer: signer, body: body)
+        } catch {
+            throw RequestAuthenticator.answer(error)
+        }
+    }
+
+    /// Checks that the signer speaks for itself.
+    /// - Throws: ``APIError`` 403 when `claimed` is another node.
+    public static func require(_ signed: Signed, speaksFor claimed: String) throws {
+        guard signed.signer.description == claimed else {
+            throw answer(.impersonation(signer: signed.signer.description, claimed: claimed))
+        }
+    }
+
+    static func answer(_ error: AuthError) -> APIError {
+        switch error {
+        case .impersonation:
+            APIError(.forbidden, code: "forbidden", message: error.description)
+        case .busy:
+            APIError(.serviceUnavailable, code: "busy", message: error.description)
+        default:
+            APIError(.unauthorized, code: "unauthenticated", message: error.description)
+        }
+    }
+}
