@@ -2,14 +2,19 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import TierSyncEngine
 import TierSyncWire
 
 /// Reaches a parent node over HTTP, through URLSession (libcurl on Linux).
-public final class HTTPParentLink: ParentLink {
+public final class HTTPParentLink: ResyncLink {
     /// The parent's base URL, for example `http://127.0.0.1:7400`.
     public let baseURL: URL
     private let session: URLSession
+    private let traffic = Mutex<Int64>(0)
+
+    /// The bytes sent and received so far: request and answer bodies, and each request's URL.
+    public var bytesMoved: Int64 { traffic.withLock { $0 } }
 
     /// Creates a link to the parent at `baseURL`. `timeout` bounds each request, in seconds;
     /// the default is 60.
@@ -52,7 +57,8 @@ public final class HTTPParentLink: ParentLink {
         try await send(URLRequest(url: baseURL.appendingPathComponent("v1/status")), as: NodeStatus.self)
     }
 
-    private func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
+    /// Sends every request of this link: the one place where requests leave the node.
+    func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
         let data: Data
         let response: URLResponse
         do {
@@ -60,6 +66,8 @@ public final class HTTPParentLink: ParentLink {
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: error.localizedDescription)
         }
+        let moved = Int64((request.httpBody?.count ?? 0) + (request.url?.absoluteString.utf8.count ?? 0) + data.count)
+        traffic.withLock { $0 += moved }
         guard let http = response as? HTTPURLResponse else {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: "the answer is not HTTP")
         }

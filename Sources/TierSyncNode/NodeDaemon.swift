@@ -23,12 +23,21 @@ public enum NodeDaemon {
         return ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent), batchSize: configuration.batchSize, logger: logger)
     }
 
+    /// The resync of a child node against its parent over HTTP; its replicator is the
+    /// node's normal round.
+    public static func resync(_ configuration: NodeConfiguration, store: any ResyncStore, logger: Logger) -> Resync? {
+        guard let parent = configuration.parent else { return nil }
+        return Resync(store: store, link: HTTPParentLink(baseURL: parent), batchSize: configuration.batchSize, logger: logger)
+    }
+
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
         let store = try openStore(configuration)
         let service = ParentService(store: store, pullLimit: configuration.batchSize, logger: logger)
         let router = Router()
-        SyncRoutes(service: service, limits: APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)).add(to: router)
+        let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
+        SyncRoutes(service: service, limits: limits).add(to: router)
+        ResyncRoutes(service: ResyncService(store: store, logger: logger), limits: limits).add(to: router)
         let node = configuration.node
         let app = Application(
             router: router,
@@ -43,8 +52,8 @@ public enum NodeDaemon {
             },
             logger: logger)
         var services: [any Service] = [app]
-        if let replicator = replicator(configuration, store: store, logger: logger) {
-            services.append(SyncLoop(replicator: replicator, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
+        if let resync = resync(configuration, store: store, logger: logger) {
+            services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

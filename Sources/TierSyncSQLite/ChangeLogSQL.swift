@@ -37,7 +37,9 @@ enum ChangeLogSQL {
             pulled INTEGER NOT NULL DEFAULT 0,
             epoch TEXT,
             last_contact REAL,
-            last_error TEXT
+            last_error TEXT,
+            served INTEGER,
+            resync INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS _ts_rejected(
             id INTEGER PRIMARY KEY AUTOINCREMENT,
