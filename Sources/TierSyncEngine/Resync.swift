@@ -29,9 +29,6 @@ public struct Resync: Sendable {
         public var full = false
         /// Decide and count, but write nothing.
         public var dryRun = false
-        /// The most rows asked for in one request (and repaired in one transaction). The
-        /// default is 5000.
-        public var batchRows = 5000
 
         /// Options with the defaults.
         public init(tables: [String]? = nil, full: Bool = false, dryRun: Bool = false) {
@@ -152,13 +149,15 @@ public struct Resync: Sendable {
             let all = leaves[table] ?? []
             let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
             report.rangesDiffering += every ? 0 : all.count
-            report.rangesSkipped += all.count - open.count
             let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table],
                                           parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
             report.counts = report.counts + counts
             run.tables[table]?.finished = true
         }
-        if let earlier { report.counts = report.counts + earlier.counts }
+        if let earlier {
+            report.rangesSkipped = earlier.counts.ranges
+            report.counts = report.counts + earlier.counts
+        }
 
         if !options.dryRun {
             try await store.finishResync(with: parent, cursor: cursorBroken ? (run.parentEpoch, run.parentHead) : nil)
@@ -202,8 +201,7 @@ public struct Resync: Sendable {
         return (parents, rows)
     }
 
-    /// Repairs the rows of `leaves` of one table, in ranges of about ``Options/batchRows``
-    /// rows, each fetched from the parent and repaired in its own transaction.
+    /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each fetched from the parent and repaired in its own transaction.
     private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, parentRows: Int64, parent: NodeID,
                         options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
         var total = RepairCounts()
@@ -227,7 +225,7 @@ public struct Resync: Sendable {
                 let leaf = leaves[end]
                 rows += max(Double(estimate?[leaf] ?? 0), estimate == nil ? perLeaf : 0, Double(keysByLeaf[leaf]?.count ?? 0))
                 end += 1
-            } while end < leaves.count && rows < Double(options.batchRows)
+            } while end < leaves.count && rows < Double(replicator.batchSize)
             let range = Array(leaves[start..<end])
             let before = link.bytesMoved
             let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: range))
@@ -239,7 +237,7 @@ public struct Resync: Sendable {
             }
             let counts = try await store.repair(
                 table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: states, parent: parent,
-                mark: ResyncMark(table: table, doneThrough: range.last!, finished: end == leaves.count), dryRun: options.dryRun)
+                mark: ResyncMark(table: table, doneThrough: range.last!, finished: end == leaves.count, ranges: range.count), dryRun: options.dryRun)
             total = total + counts
             progress(.repaired(table: table, leaves: end, of: leaves.count, counts: total, bytes: link.bytesMoved - before))
             start = end

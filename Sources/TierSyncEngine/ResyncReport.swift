@@ -22,9 +22,9 @@ public struct ResyncReport: Sendable, Codable, Equatable {
     public var differingTables: [String] = []
     /// Rows of this node's tables that the digests covered.
     public var rowsChecked: Int64 = 0
-    /// Digest leaves (key ranges) that differed, and were repaired.
+    /// Digest leaves (key ranges) that differed when this run compared digests.
     public var rangesDiffering = 0
-    /// Of those, the ranges a resumed run found done already.
+    /// The ranges that the run this one resumed had repaired before it stopped.
     public var rangesSkipped = 0
     /// What the repairs did.
     public var counts = RepairCounts()

@@ -108,6 +108,16 @@ enum ChangeLogSQL {
         "'\(parent).\"\(name)\"\(suffix)'"
     }
 
+    /// SQL that is true when `node` holds a row of `table` whose scope is `scope` (an SQL
+    /// expression), as ``Routing/holds(_:table:scope:)`` decides.
+    static func holds(_ node: NodeID, table: TableSchema, scope: String) -> String {
+        let id = node.description
+        var cases = ["\(scope) = '\(id)'"]
+        if node.tier >= table.concentration { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
+        if table.flowsDown { cases.append("(typeof(\(scope)) = 'text' AND \(scope) <> '' AND substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.')") }
+        return "(" + cases.joined(separator: " OR ") + ")"
+    }
+
     /// The SQL priority of a write made here to a register with `rule`, for the row `row`.
     static func priority(_ rule: ConflictRule, node: NodeID, row: String) -> String {
         switch rule {

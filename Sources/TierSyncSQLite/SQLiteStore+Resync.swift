@@ -25,8 +25,10 @@ extension SQLiteStore: ResyncStore {
             try repairer.repair(keys: keys, parentStates: parentStates)
             try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
             try repairer.recordOutcome()
-            if let mark { try SQLiteStore.record(db, mark: mark, parent: parent, counts: repairer.counts) }
-            return repairer.counts
+            var counts = repairer.counts
+            counts.ranges = mark?.ranges ?? 0
+            if let mark { try SQLiteStore.record(db, mark: mark, parent: parent, counts: counts) }
+            return counts
         }
     }
 

@@ -77,12 +77,15 @@ public struct ResyncMark: Sendable, Equatable {
     public var doneThrough: Int
     /// True when the table is done.
     public var finished: Bool
+    /// The number of leaves this transaction repairs.
+    public var ranges: Int
 
     /// Creates a mark.
-    public init(table: String, doneThrough: Int, finished: Bool) {
+    public init(table: String, doneThrough: Int, finished: Bool, ranges: Int = 0) {
         self.table = table
         self.doneThrough = doneThrough
         self.finished = finished
+        self.ranges = ranges
     }
 }
 
@@ -118,6 +121,8 @@ public struct ResyncRun: Sendable, Equatable {
 
 /// What the repair of some rows did (or, in a dry run, would do).
 public struct RepairCounts: Sendable, Equatable, Codable {
+    /// Digest leaves (key ranges) repaired.
+    public var ranges = 0
     /// Keys compared.
     public var compared = 0
     /// Keys whose state equalled the parent's.
@@ -143,6 +148,7 @@ public struct RepairCounts: Sendable, Equatable, Codable {
     /// The sum of two counts.
     public static func + (lhs: RepairCounts, rhs: RepairCounts) -> RepairCounts {
         var sum = lhs
+        sum.ranges += rhs.ranges
         sum.compared += rhs.compared
         sum.same += rhs.same
         sum.pulled += rhs.pulled
