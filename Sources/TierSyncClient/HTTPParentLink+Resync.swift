@@ -17,11 +17,12 @@ extension HTTPParentLink {
     }
 
     /// A JSON POST to the parent.
-    private func post<T: Encodable>(_ path: String, _ body: T) throws -> URLRequest {
+    func post<T: Encodable>(_ path: String, _ body: T) throws -> URLRequest {
         var http = URLRequest(url: baseURL.appendingPathComponent(path))
         http.httpMethod = "POST"
         http.httpBody = try WireCoding.encode(body)
         http.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // libcurl asks for 100-continue before large bodies; the parent answers at once instead.
         http.setValue("", forHTTPHeaderField: "Expect")
         return http
     }

@@ -32,13 +32,7 @@ public final class HTTPParentLink: ResyncLink {
 
     /// Sends a push and waits for the parent's acknowledgement.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        var http = URLRequest(url: baseURL.appendingPathComponent("v1/push"))
-        http.httpMethod = "POST"
-        http.httpBody = try WireCoding.encode(request)
-        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        // libcurl asks for 100-continue before large bodies; the parent answers at once instead.
-        http.setValue("", forHTTPHeaderField: "Expect")
-        return try await send(http, as: PushResponse.self)
+        try await send(try post("v1/push", request), as: PushResponse.self)
     }
 
     /// Fetches one pull batch.
