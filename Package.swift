@@ -50,6 +50,8 @@ let package = Package(
             dependencies: [
                 "TierSyncModel", "TierSyncStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the digest scans that read every row of a table.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         // Protocol messages and their JSON encoding, shared by server and client.

@@ -25,7 +25,7 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unsigned(missing):
-            "this endpoint takes signed requests only; missing header(s) \(missing.joined(separator: ", ")). `tiersync` signs with the node's key file (auth.key); see Protocols/SYNC.md section 15"
+            "this endpoint takes signed requests only; missing header(s) \(missing.joined(separator: ", ")). `tiersync` signs with the node's key file (auth.key); see Protocols/SYNC.md section 16"
         case let .malformed(message):
             "malformed signature: \(message)"
         case let .unknownSigner(node, accepted):

@@ -2,17 +2,22 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import TierSyncAuth
 import TierSyncEngine
 import TierSyncWire
 
 /// Reaches a parent node over HTTP, through URLSession (libcurl on Linux). Every request
 /// is signed with the node's key (``RequestSignature``).
-public final class HTTPParentLink: ParentLink {
+public final class HTTPParentLink: ResyncLink {
     /// The parent's base URL, for example `http://127.0.0.1:7400`.
     public let baseURL: URL
     private let key: NodeKey?
     private let session: URLSession
+    private let traffic = Mutex<Int64>(0)
+
+    /// The bytes sent and received so far: request and answer bodies, and each request's URL.
+    public var bytesMoved: Int64 { traffic.withLock { $0 } }
 
     /// Creates a link to the parent at `baseURL`, signing with `key` (without a key, only
     /// the open endpoints such as status answer). `timeout` bounds each request, in
@@ -32,13 +37,7 @@ public final class HTTPParentLink: ParentLink {
 
     /// Sends a push and waits for the parent's acknowledgement.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        var http = URLRequest(url: baseURL.appendingPathComponent("v1/push"))
-        http.httpMethod = "POST"
-        http.httpBody = try WireCoding.encode(request)
-        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        // libcurl asks for 100-continue before large bodies; the parent answers at once instead.
-        http.setValue("", forHTTPHeaderField: "Expect")
-        return try await send(http, as: PushResponse.self)
+        try await send(try post("v1/push", request), as: PushResponse.self)
     }
 
     /// Fetches one pull batch.
@@ -57,7 +56,8 @@ public final class HTTPParentLink: ParentLink {
         try await send(URLRequest(url: baseURL.appendingPathComponent("v1/status")), as: NodeStatus.self)
     }
 
-    private func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
+    /// Sends every request of this link, signed: the one place where requests leave the node.
+    func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
         var request = request
         if let key {
             try HTTPParentLink.sign(&request, with: key)
@@ -69,6 +69,8 @@ public final class HTTPParentLink: ParentLink {
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: error.localizedDescription)
         }
+        let moved = Int64((request.httpBody?.count ?? 0) + (request.url?.absoluteString.utf8.count ?? 0) + data.count)
+        traffic.withLock { $0 += moved }
         guard let http = response as? HTTPURLResponse else {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: "the answer is not HTTP")
         }

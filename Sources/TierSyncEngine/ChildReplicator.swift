@@ -41,7 +41,7 @@ public struct ChildReplicator: Sendable {
             try? await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: "\(error)")
             throw error
         }
-        report.caughtUp = true
+        report.caughtUp = !report.cursorBroken
         return report
     }
 
@@ -91,20 +91,18 @@ public struct ChildReplicator: Sendable {
         let known = try await store.peer(parent)
         var cursor = known?.pulled ?? 0
         var epoch = known?.epoch
-        var resets = 0
         while true {
             let response: PullResponse
             do {
                 response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize)
-            } catch let SyncError.refused(409, body) where body.code == "epoch_changed" && resets == 0 {
-                logger.warning("parent's change log changed; pulling again from its start", metadata: [
+            } catch let SyncError.refused(409, body) where body.code == "epoch_changed" {
+                // The cursor no longer fits the parent's log: a digest resync (``Resync``)
+                // repairs what it missed and sets a new cursor; nothing restarts from zero.
+                logger.warning("parent's change log no longer holds this node's cursor; resync needed", metadata: [
                     "sync.peer": "\(parent)", "sync.cursor": "\(cursor)", "sync.reason": "\(body.message)",
                 ])
-                cursor = 0
-                epoch = nil
-                resets += 1
-                report.cursorReset = true
-                continue
+                report.cursorBroken = true
+                return
             }
             let changes: [Change]
             do {
@@ -122,6 +120,7 @@ public struct ChildReplicator: Sendable {
             }
             cursor = response.through
             epoch = response.epoch
+            if response.resync == true { report.resyncRequested = true }
             if !response.more { break }
         }
     }
@@ -137,8 +136,11 @@ public struct RoundReport: Sendable, Codable, Equatable {
     public var skipped = 0
     /// Changes refused on either side.
     public var rejected = 0
-    /// True when the parent's log changed and the pull cursor started over.
-    public var cursorReset = false
+    /// True when the pull cursor no longer fits the parent's log (its database was replaced
+    /// or restored): the pull stopped, and a resync must repair and set a new cursor.
+    public var cursorBroken = false
+    /// True when the parent asked this node to resync (`tiersync resync --node`).
+    public var resyncRequested = false
     /// True when both directions ended caught up.
     public var caughtUp = false
 

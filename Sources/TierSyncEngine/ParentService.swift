@@ -92,20 +92,29 @@ public struct ParentService: Sendable {
         if after > head {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond this log's head \(head)")
         }
+        // A cursor beyond every position this log ever served the child points into a log
+        // this node no longer has: it was restored from a backup.
+        let known = try await store.peer(child)
+        if after > 0 && known == nil || after > (known?.served ?? .max) {
+            let served = known?.served ?? 0
+            throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
+        }
         let schema = store.schema
         let batch = try await store.changes(after: after, limit: min(limit ?? pullLimit, pullLimit), scanLimit: scanLimit) { entry in
             guard let table = schema.table(named: entry.table) else { return false }
             return Routing.shouldSend(entry, to: child, table: table)
         }
+        if batch.scannedThrough > (known?.served ?? 0) {
+            try await store.recordServed(to: child, through: batch.scannedThrough)
+        }
         // The child's `after` is its acknowledgement of everything before it: keep it, and
         // the contact time, without a write on every idle poll.
-        let known = try await store.peer(child)
         if known == nil || known?.pulled != after || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
             try await store.recordContact(with: child, role: .child, pushed: nil, pulled: after, error: nil)
         }
         return PullResponse(
             epoch: store.epoch, head: head, through: batch.scannedThrough, more: batch.more,
             columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
-            changes: WireCoding.wireChanges(batch.changes, schema: schema))
+            changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested)
     }
 }

@@ -31,12 +31,6 @@ public enum NodeDaemon {
         return key
     }
 
-    /// The replicator of a child node, reaching its parent over HTTP with signed requests.
-    public static func replicator(_ configuration: NodeConfiguration, store: any ChangeStore, key: NodeKey, logger: Logger) -> ChildReplicator? {
-        guard let parent = configuration.parent else { return nil }
-        return ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
-    }
-
     /// The request checks of a node: its own key for operator requests, its children's for sync.
     public static func verifier(_ configuration: NodeConfiguration, key: NodeKey) -> RequestVerifier {
         RequestVerifier(node: configuration.node, ownKey: key.publicKey, children: configuration.children, clockSkew: configuration.clockSkew)
@@ -55,14 +49,23 @@ public enum NodeDaemon {
         }
     }
 
+    /// The resync of a child node against its parent over HTTP; its replicator is the
+    /// node's normal round.
+    public static func resync(_ configuration: NodeConfiguration, store: any ResyncStore, key: NodeKey, logger: Logger) -> Resync? {
+        guard let parent = configuration.parent else { return nil }
+        return Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
+    }
+
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
         let key = try loadKey(configuration)
         let store = try openStore(configuration)
         let service = ParentService(store: store, pullLimit: configuration.batchSize, clockSkew: configuration.clockSkew, logger: logger)
         let router = Router()
-        SyncRoutes(service: service, verifier: verifier(configuration, key: key),
-                   limits: APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)).add(to: router)
+        let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
+        let verifier = verifier(configuration, key: key)
+        SyncRoutes(service: service, verifier: verifier, limits: limits).add(to: router)
+        ResyncRoutes(service: ResyncService(store: store, logger: logger), verifier: verifier, limits: limits).add(to: router)
         let node = configuration.node
         let secure = configuration.tlsCertificatePath != nil
         if !secure && !["127.0.0.1", "localhost", "::1"].contains(configuration.listenHost) {
@@ -82,8 +85,8 @@ public enum NodeDaemon {
             },
             logger: logger)
         var services: [any Service] = [app]
-        if let replicator = replicator(configuration, store: store, key: key, logger: logger) {
-            services.append(SyncLoop(replicator: replicator, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
+        if let resync = resync(configuration, store: store, key: key, logger: logger) {
+            services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -37,7 +37,9 @@ enum ChangeLogSQL {
             pulled INTEGER NOT NULL DEFAULT 0,
             epoch TEXT,
             last_contact REAL,
-            last_error TEXT
+            last_error TEXT,
+            served INTEGER,
+            resync INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS _ts_rejected(
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -104,6 +106,16 @@ enum ChangeLogSQL {
     /// column names are not taken as steps.
     static func path(_ parent: String, _ name: String, _ suffix: String = "") -> String {
         "'\(parent).\"\(name)\"\(suffix)'"
+    }
+
+    /// SQL that is true when `node` holds a row of `table` whose scope is `scope` (an SQL
+    /// expression), as ``Routing/holds(_:table:scope:)`` decides.
+    static func holds(_ node: NodeID, table: TableSchema, scope: String) -> String {
+        let id = node.description
+        var cases = ["\(scope) = '\(id)'"]
+        if node.tier >= table.concentration { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
+        if table.flowsDown { cases.append("(typeof(\(scope)) = 'text' AND \(scope) <> '' AND substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.')") }
+        return "(" + cases.joined(separator: " OR ") + ")"
     }
 
     /// The SQL priority of a write made here to a register with `rule`, for the row `row`.

@@ -12,6 +12,7 @@ extension SQLiteStore {
             throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
         }
         try db.execute(sql: ChangeLogSQL.internalTables)
+        try ResyncSQL.install(db)
         let epoch: String
         if let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") {
             let holder: String = row["node"]
@@ -63,11 +64,13 @@ extension SQLiteStore {
     }
 
     /// Rows present before TierSync (or written while its triggers were off) enter the log
-    /// as local writes, so they are replicated like any other.
+    /// as local writes, so they are replicated like any other. Rows whose scope this node
+    /// does not hold are left alone: they could only be written here by mistake, and a
+    /// resync removes them into the error queue instead of sending them to their owner.
     private static func adoptUnloggedRows(_ db: Database, table: TableSchema, node: NodeID) throws {
         try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
         try db.execute(sql: ChangeLogSQL.logWrite(
             table, node: node, row: "t", form: .insert, from: "\(quoted(table.name)) t,",
-            condition: " AND l.seq IS NULL"))
+            condition: " AND l.seq IS NULL AND \(ChangeLogSQL.holds(node, table: table, scope: "t.scope"))"))
     }
 }

@@ -37,6 +37,14 @@ extension SQLiteStore {
         }
     }
 
+    /// Records the highest log position a pull answer to `child` covered.
+    public func recordServed(to child: NodeID, through: Int64) async throws {
+        try await writeTransaction { db in
+            try SQLiteStore.ensurePeer(db, node: child, role: .child)
+            try db.execute(sql: "UPDATE _ts_peer SET served = max(coalesce(served, 0), ?) WHERE node = ?", arguments: [through, child.description])
+        }
+    }
+
     static func ensurePeer(_ db: Database, node: NodeID, role: PeerRole) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO _ts_peer(node, role) VALUES (?, ?)", arguments: [node.description, role.rawValue])
     }
@@ -46,6 +54,7 @@ extension SQLiteStore {
         return PeerState(
             node: try NodeID(row["node"] as String), role: PeerRole(rawValue: row["role"]) ?? .child,
             pushed: row["pushed"], pulled: row["pulled"], epoch: row["epoch"],
-            lastContact: lastContact.map { Date(timeIntervalSince1970: $0) }, lastError: row["last_error"])
+            lastContact: lastContact.map { Date(timeIntervalSince1970: $0) }, lastError: row["last_error"],
+            served: row["served"], resyncRequested: (row["resync"] as Int64?).flatMap { $0 != 0 ? true : nil })
     }
 }

@@ -74,7 +74,7 @@ struct LogReader {
         return parsed
     }
 
-    private mutating func logEntry(_ row: Row) throws -> LogEntry {
+    mutating func logEntry(_ row: Row) throws -> LogEntry {
         let previous: String? = row[6]
         return LogEntry(
             sequence: row[0], table: row[1], keyText: row[2],
@@ -86,7 +86,7 @@ struct LogReader {
     /// The change for a log entry, with the row's values (from the table, or from the
     /// entry for a row not held here); nil when the row is gone although the log says it
     /// exists (a write made while the triggers were off), or its metadata does not parse.
-    private func change(for entry: LogEntry, table: TableSchema, meta metaText: String, tomb: String?) throws -> Change? {
+    func change(for entry: LogEntry, table: TableSchema, meta metaText: String, tomb: String?) throws -> Change? {
         guard let meta = try? MetaText.meta(metaText) else { return nil }
         let values: [SQLValue]?
         if let tomb {

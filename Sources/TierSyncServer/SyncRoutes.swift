@@ -109,7 +109,7 @@ public struct SyncRoutes: Sendable {
         return value
     }
 
-    private static func answer(_ body: () async throws -> Response) async throws -> Response {
+    static func answer(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch {

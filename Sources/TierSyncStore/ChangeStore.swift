@@ -41,6 +41,12 @@ public protocol ChangeStore: Sendable {
     /// or a failure (its message), and optionally a corrected push position.
     func recordContact(with node: NodeID, role: PeerRole, pushed: Int64?, pulled: Int64?, error: String?) async throws
 
+    /// At a parent: records that a pull answer to `child` covered this node's log through
+    /// `through`, before the answer is sent. A child whose cursor lies beyond the highest
+    /// position recorded holds a cursor into a log this node no longer has (it was
+    /// restored from a backup).
+    func recordServed(to child: NodeID, through: Int64) async throws
+
     /// The highest sequence the change log has issued.
     func logHead() async throws -> Int64
 
@@ -188,9 +194,15 @@ public struct PeerState: Sendable, Equatable, Codable {
     public var lastContact: Date?
     /// The last failure, cleared by the next success.
     public var lastError: String?
+    /// At a parent: the highest position of its log a pull answer to this child covered;
+    /// nil when not recorded yet.
+    public var served: Int64?
+    /// At a parent: true when an operator asked this child to resync at its next pull.
+    public var resyncRequested: Bool?
 
     /// Creates a peer record.
-    public init(node: NodeID, role: PeerRole, pushed: Int64 = 0, pulled: Int64 = 0, epoch: String? = nil, lastContact: Date? = nil, lastError: String? = nil) {
+    public init(node: NodeID, role: PeerRole, pushed: Int64 = 0, pulled: Int64 = 0, epoch: String? = nil, lastContact: Date? = nil, lastError: String? = nil,
+                served: Int64? = nil, resyncRequested: Bool? = nil) {
         self.node = node
         self.role = role
         self.pushed = pushed
@@ -198,5 +210,7 @@ public struct PeerState: Sendable, Equatable, Codable {
         self.epoch = epoch
         self.lastContact = lastContact
         self.lastError = lastError
+        self.served = served
+        self.resyncRequested = resyncRequested
     }
 }

@@ -60,9 +60,12 @@ public struct PullResponse: Codable, Sendable {
     public var rules: [String: String]?
     /// The changes, in the parent's log order.
     public var changes: [WireChange]
+    /// True when an operator at the parent asked this child to resync (`tiersync resync
+    /// --node`); absent otherwise.
+    public var resync: Bool?
 
     /// Creates a pull response.
-    public init(epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange]) {
+    public init(epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange], resync: Bool? = nil) {
         self.epoch = epoch
         self.head = head
         self.through = through
@@ -70,6 +73,7 @@ public struct PullResponse: Codable, Sendable {
         self.columns = columns
         self.rules = rules
         self.changes = changes
+        self.resync = resync
     }
 }
 

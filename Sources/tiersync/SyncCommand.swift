@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TierSyncEngine
 import TierSyncNode
 
 /// `tiersync sync`: one push-and-pull round now.
@@ -17,11 +18,16 @@ struct SyncCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
         let store = try NodeDaemon.openStore(configuration)
-        guard let replicator = NodeDaemon.replicator(configuration, store: store, key: try NodeDaemon.loadKey(configuration), logger: logger) else {
+        guard let resync = NodeDaemon.resync(configuration, store: store, key: try NodeDaemon.loadKey(configuration), logger: logger) else {
             throw ValidationError("\(configuration.node) is the group: it has no parent to sync with")
         }
         do {
-            let report = try await replicator.round()
+            var report = try await resync.replicator.round()
+            if report.cursorBroken || report.resyncRequested {
+                let repaired = try await resync.run(Resync.Options(), cursorBroken: report.cursorBroken)
+                FileHandle.standardError.write(Data("tiersync sync: \(report.cursorBroken ? "the parent's log no longer holds the cursor" : "the parent asked for a resync"); \(ResyncText.summary(repaired))\n".utf8))
+                report = try await resync.replicator.round()
+            }
             if json {
                 print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
             } else {

@@ -1,7 +1,7 @@
 """Fuzzes a running TierSync daemon from its OpenAPI description with schemathesis.
 
 Every operation gets generated requests, valid and invalid (schemathesis' positive and
-negative modes). Requests are signed as TierSync nodes sign them (Protocols/SYNC.md section 15):
+negative modes). Requests are signed as TierSync nodes sign them (Protocols/SYNC.md section 16):
 sync calls as the configured child, operator calls with the node's own key, and one in
 ten unsigned, so that generated input reaches the handlers behind the signature check.
 The run fails on any 5xx answer, on a request the daemon does not answer, and if the

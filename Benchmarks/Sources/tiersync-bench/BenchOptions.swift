@@ -10,6 +10,8 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     case wire
     /// Three daemons over HTTP, city to group.
     case e2e
+    /// `tiersync resync` of a city with a few differing rows in a large table.
+    case resync
 }
 
 /// The command-line options of `tiersync-bench`.
@@ -27,16 +29,23 @@ struct BenchOptions: Sendable {
     var timeout: Double = 120
     /// Keep the scratch directory (databases, configurations, daemon logs) (`--keep`).
     var keep = false
+    /// Rows of the city's table in the resync benchmark (`--resync-rows`). The default is 1000000.
+    var resyncRows = 1_000_000
+    /// Rows that differ between the city and its province (`--resync-differ`). The default is 100.
+    var resyncDiffer = 100
     /// Print the usage and exit (`--help`).
     var help = false
 
     /// The usage text.
     static let usage = """
-        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e[,...]] [--repeat N]
+        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e|resync[,...]] [--repeat N]
                               [--tiersync PATH] [--timeout SECONDS] [--keep]
+                              [--resync-rows N] [--resync-differ N]
 
           --rows N          rows per benchmark (default 100000)
-          --only LIST       run only these benchmarks, comma-separated (default: all four)
+          --only LIST       run only these benchmarks, comma-separated (default: all five)
+          --resync-rows N   rows of the city's table in the resync benchmark (default 1000000)
+          --resync-differ N rows that differ between city and province there (default 100)
           --repeat N        runs per in-process figure, median printed (default 3; e2e runs once)
           --tiersync PATH   the release `tiersync` binary for e2e
                             (default ../.build/release/tiersync, then .build/release/tiersync,
@@ -65,6 +74,8 @@ struct BenchOptions: Sendable {
             switch argument {
             case "--rows": options.rows = try positive(argument)
             case "--repeat": options.repeats = try positive(argument)
+            case "--resync-rows": options.resyncRows = try positive(argument)
+            case "--resync-differ": options.resyncDiffer = try positive(argument)
             case "--tiersync": options.tiersync = try value(argument)
             case "--keep": options.keep = true
             case "--help", "-h": options.help = true
@@ -119,7 +130,7 @@ struct BenchOptions: Sendable {
               (cd \(base.deletingLastPathComponent().standardized.path) && swift build -c release --product tiersync)
             or, without touching the main package's .build, from the Benchmarks directory:
               swift build -c release --product tiersync
-            or pass --tiersync PATH (or skip it with --only capture,apply,wire)
+            or pass --tiersync PATH (or skip the daemons with --only capture,apply,wire)
             """)
     }
 }

@@ -27,8 +27,9 @@ final class DaemonTree {
     private let executable: String
     private var processes: [Process] = []
 
-    /// Writes the configurations into `directory`. Nothing runs yet.
-    init(directory: URL, executable: String, ids: [String] = ["cn", "cn.gd", "cn.gd.sz"]) throws {
+    /// Writes the configurations into `directory`. Nothing runs yet. A node whose parent is
+    /// not among `ids` gets `absentParent` as its parent's URL.
+    init(directory: URL, executable: String, ids: [String] = ["cn", "cn.gd", "cn.gd.sz"], absentParent: String? = nil) throws {
         self.executable = executable
         var ports: [String: Int] = [:]
         let credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
@@ -37,7 +38,11 @@ final class DaemonTree {
             ports[id] = port
             var text = "# tiersync-bench node \(id)\n[node]\nid = \"\(id)\"\nlisten = \"127.0.0.1:\(port)\"\ndatabase = \"\(id).sqlite\"\n"
             let parent = id.split(separator: ".").dropLast().joined(separator: ".")
-            if let parentPort = ports[parent] { text += "parent = \"http://127.0.0.1:\(parentPort)\"\n" }
+            if let parentPort = ports[parent] {
+                text += "parent = \"http://127.0.0.1:\(parentPort)\"\n"
+            } else if !parent.isEmpty, let absentParent {
+                text += "parent = \"\(absentParent)\"\n"
+            }
             text += "\n[sync]\ninterval = 1\n\n" + credentials.configurationLines(for: try NodeID(id))
             let config = directory.appendingPathComponent("\(id).conf")
             try text.write(to: config, atomically: true, encoding: .utf8)

@@ -21,7 +21,7 @@ struct TierSyncBench {
         ChildProcesses.installSignalHandlers()
         do {
             // Find the daemon binary first, so that a missing one stops the run at once.
-            let executable = options.selected.contains(.e2e) ? try options.tiersyncExecutable() : nil
+            let executable = options.selected.contains(.e2e) || options.selected.contains(.resync) ? try options.tiersyncExecutable() : nil
             let scratch = try ScratchDirectory()
             say("# tiersync-bench: \(options.rows) rows, median of \(options.repeats) run(s) per figure, SQLite \(try sqliteVersion()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
             say("# scratch files in \(scratch.url.path)")
@@ -38,6 +38,10 @@ struct TierSyncBench {
                     guard let executable else { break }
                     say("# e2e daemons: \(executable)")
                     try await EndToEndBenchmark(rows: rows, executable: executable, timeout: options.timeout, scratch: scratch).run()
+                case .resync:
+                    guard let executable else { break }
+                    try await ResyncBenchmark(rows: options.resyncRows, differing: options.resyncDiffer, executable: executable,
+                                              timeout: options.timeout, scratch: scratch).run()
                 }
             }
             if options.keep {

@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import TierSyncModel
+import TierSyncStore
+import TierSyncWire
+
+/// The child side of resync: repairs this node against its parent in both directions by
+/// the cheapest correct path, resumably.
+///
+/// 1. **Replay.** A normal round first: it moves whatever the parent's log still holds
+///    after the cursor. If every table's digest root then matches the parent's, that was
+///    enough.
+/// 2. **Digest.** Otherwise the digest trees of the differing tables are opened, 16
+///    ranges at a time, down to the leaves that differ, and only the parent's states of
+///    the rows in those leaves move. Each range is repaired in one transaction that also
+///    records it as done, so a run killed halfway continues where it stopped.
+/// 3. **Full.** With `full`, or when the two nodes' digests cannot be compared, every leaf
+///    is treated as differing.
+///
+/// A final round pushes what the repair logged for the parent and pulls what the parent
+/// wrote meanwhile. When the run started because the pull cursor no longer fitted the
+/// parent's log, the cursor is set to the parent's head read before its digests.
+public struct Resync: Sendable {
+    /// What to resync and how.
+    public struct Options: Sendable {
+        /// The tables to check; nil for every synced table.
+        public var tables: [String]?
+        /// Compare every row, not only those of differing ranges.
+        public var full = false
+        /// Decide and count, but write nothing.
+        public var dryRun = false
+
+        /// Options with the defaults.
+        public init(tables: [String]? = nil, full: Bool = false, dryRun: Bool = false) {
+            self.tables = tables
+            self.full = full
+            self.dryRun = dryRun
+        }
+    }
+
+    /// The normal push-and-pull round.
+    public let replicator: ChildReplicator
+    /// The node's store.
+    public let store: any ResyncStore
+    /// The way to the parent.
+    public let link: any ResyncLink
+    let logger: Logger
+
+    /// Creates a resync over the same store and link as the node's replicator.
+    public init(store: any ResyncStore, link: any ResyncLink, batchSize: Int = 5000, logger: Logger) {
+        self.store = store
+        self.link = link
+        self.logger = logger
+        replicator = ChildReplicator(store: store, link: link, batchSize: batchSize, logger: logger)
+    }
+
+    /// True when a run against the parent stopped halfway and should continue.
+    public func pending() async throws -> Bool {
+        guard let parent = store.node.parent else { return false }
+        return try await store.resyncRun(with: parent) != nil
+    }
+
+    /// What this child holds of a table, by scope, as its digests count it: rows the parent
+    /// holds too, and rows it should not hold at all (so that they show up and are removed).
+    static func counted(node: NodeID, parent: NodeID) -> @Sendable (TableSchema, String) -> Bool {
+        { table, text in
+            guard let scope = try? NodeID(text) else { return true }
+            return !Routing.holds(node, table: table, scope: scope) || Routing.holds(parent, table: table, scope: scope)
+        }
+    }
+
+    /// Runs a resync. `cursorBroken` says the pull cursor was refused; `progress` gets each step.
+    public func run(_ options: Options, cursorBroken brokenBefore: Bool = false, progress: @Sendable (ResyncEvent) -> Void = { _ in }) async throws -> ResyncReport {
+        guard let parent = store.node.parent else {
+            throw SyncError.badRequest("\(store.node) is the group: it has no parent to resync with")
+        }
+        let started = Date()
+        let bytesBefore = link.bytesMoved
+        var report = ResyncReport()
+        report.dryRun = options.dryRun
+        let tables = options.tables ?? store.schema.tables.map(\.name)
+        for table in tables where store.schema.table(named: table) == nil {
+            throw SyncError.badRequest("table \(table) is not synced here; this node syncs \(store.schema.tables.map(\.name).joined(separator: ", "))")
+        }
+        report.tables = tables
+        let earlier = options.dryRun ? nil : try await store.resyncRun(with: parent)
+        report.resumed = earlier != nil
+        var cursorBroken = brokenBefore || earlier?.cursorBroken == true
+        if earlier == nil && !options.dryRun && !cursorBroken {
+            let round = try await replicator.round()
+            report.replayed = round.pushed + round.pulled
+            cursorBroken = round.cursorBroken
+        }
+        report.cursorBroken = cursorBroken
+
+        let include = Self.counted(node: store.node, parent: parent)
+        async let localDigests = store.digests(of: tables, include: include)
+        let roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
+        let local = try await localDigests
+        report.rowsChecked = local.values.reduce(0) { $0 + $1.rows }
+        var parentRows: [String: Int64] = [:]
+        var differing: [String] = []
+        for answer in roots.tables {
+            let root = try answer.nodes().first ?? DigestTree.Node()
+            parentRows[answer.table] = root.rows
+            if root != local[answer.table]?.tree.root { differing.append(answer.table) }
+        }
+
+        if let earlier {
+            report.path = earlier.path
+            report.reason = "continuing the \(earlier.path) resync that stopped halfway"
+        } else if options.full {
+            report.path = "full"
+            report.reason = "--full asks for every row"
+        } else if roots.algorithm != DigestTree.algorithm {
+            report.path = "full"
+            report.reason = "the parent's digests (\(roots.algorithm)) cannot be compared with this node's (\(DigestTree.algorithm))"
+        } else if differing.isEmpty {
+            report.path = "replay"
+            report.reason = cursorBroken
+                ? "the cursor no longer fitted the parent's log, but every digest matches: only the cursor is set anew"
+                : "the replay from the cursor sufficed: every digest matches the parent's"
+        } else {
+            report.path = "digest"
+            report.reason = (cursorBroken ? "the cursor no longer fits the parent's log; " : "")
+                + "digests of \(differing.joined(separator: ", ")) differ: only the rows of differing ranges move"
+        }
+        let every = report.path == "full"
+        report.differingTables = every ? tables : differing
+        progress(.path(report))
+
+        var leaves: [String: [Int]] = [:]
+        var leafRows: [String: [Int: Int64]] = [:]
+        if every {
+            for table in tables { leaves[table] = Array(0..<DigestTree.leafCount) }
+        } else if !differing.isEmpty {
+            (leaves, leafRows) = try await differingLeaves(differing, local: local)
+        }
+        for table in tables {
+            progress(.compared(table: table, rows: local[table]?.rows ?? 0, differing: every ? DigestTree.leafCount : leaves[table]?.count ?? 0))
+        }
+
+        var run = earlier ?? ResyncRun(
+            parent: parent, path: report.path, parentEpoch: roots.epoch, parentHead: roots.head, cursorBroken: cursorBroken,
+            tables: Dictionary(uniqueKeysWithValues: report.differingTables.map { ($0, ResyncMark(table: $0, doneThrough: -1, finished: false)) }))
+        if earlier == nil && !options.dryRun && !report.differingTables.isEmpty { try await store.beginResync(run) }
+        for table in report.differingTables.sorted() {
+            let mark = run.tables[table] ?? ResyncMark(table: table, doneThrough: -1, finished: false)
+            let all = leaves[table] ?? []
+            let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
+            report.rangesDiffering += every ? 0 : all.count
+            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table],
+                                          parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
+            report.counts = report.counts + counts
+            run.tables[table]?.finished = true
+        }
+        if let earlier {
+            report.rangesSkipped = earlier.counts.ranges
+            report.counts = report.counts + earlier.counts
+        }
+
+        if !options.dryRun {
+            try await store.finishResync(with: parent, cursor: cursorBroken ? (run.parentEpoch, run.parentHead) : nil)
+            let round = try await replicator.round()
+            report.replayed += round.pushed + round.pulled
+        }
+        report.bytesMoved = link.bytesMoved - bytesBefore
+        report.seconds = Date().timeIntervalSince(started)
+        logger.info("resync done", metadata: [
+            "sync.path": "\(report.path)", "sync.ranges": "\(report.rangesDiffering)", "sync.pulled": "\(report.counts.pulled)",
+            "sync.pushed": "\(report.counts.pushed)", "sync.bytes": "\(report.bytesMoved)",
+        ])
+        return report
+    }
+
+    /// Opens the trees of `tables` level by level, 16 children of each differing range per
+    /// step, and returns the differing leaves of each table with the parent's row count in
+    /// each.
+    private func differingLeaves(_ tables: [String], local: [String: TableDigest]) async throws -> ([String: [Int]], [String: [Int: Int64]]) {
+        var parents = Dictionary(uniqueKeysWithValues: tables.map { ($0, [0]) })
+        var rows: [String: [Int: Int64]] = [:]
+        for level in 1...DigestTree.depth {
+            let queries = parents.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { DigestQuery(table: $0.key, parents: $0.value) }
+            guard !queries.isEmpty else { break }
+            let answer = try await link.digest(DigestRequest(node: store.node.description, level: level, tables: queries))
+            var next: [String: [Int]] = [:]
+            for (query, table) in zip(queries, answer.tables) where query.table == table.table {
+                let remote = try table.nodes()
+                let mine = local[query.table]?.tree.children(level: level, of: query.parents ?? []) ?? []
+                let indexes = (query.parents ?? []).flatMap { $0 * DigestTree.fanout..<($0 + 1) * DigestTree.fanout }
+                guard remote.count == indexes.count, mine.count == indexes.count else {
+                    throw SyncError.badRequest("the parent answered \(remote.count) digests of \(query.table) for \(indexes.count) ranges")
+                }
+                next[query.table] = indexes.indices.filter { remote[$0] != mine[$0] }.map { indexes[$0] }
+                if level == DigestTree.depth {
+                    rows[query.table] = Dictionary(uniqueKeysWithValues: indexes.indices.map { (indexes[$0], remote[$0].rows) })
+                }
+            }
+            parents = next
+        }
+        return (parents, rows)
+    }
+
+    /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each fetched from the parent and repaired in its own transaction.
+    private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, parentRows: Int64, parent: NodeID,
+                        options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
+        var total = RepairCounts()
+        guard !leaves.isEmpty else {
+            if !options.dryRun {
+                _ = try await store.repair(table: table, keys: [], parentStates: [], parent: parent,
+                                           mark: ResyncMark(table: table, doneThrough: DigestTree.leafCount, finished: true), dryRun: false)
+            }
+            return total
+        }
+        let keys = try await store.digestKeys(of: table, buckets: Set(leaves), include: Self.counted(node: store.node, parent: parent))
+        var keysByLeaf: [Int: [DigestKey]] = [:]
+        for key in keys { keysByLeaf[key.bucket, default: []].append(key) }
+        // Without leaf counts (a full copy), spread the parent's rows evenly over the leaves.
+        let perLeaf = Double(parentRows) / Double(DigestTree.leafCount)
+        var start = 0
+        while start < leaves.count {
+            var end = start
+            var rows = 0.0
+            repeat {
+                let leaf = leaves[end]
+                rows += max(Double(estimate?[leaf] ?? 0), estimate == nil ? perLeaf : 0, Double(keysByLeaf[leaf]?.count ?? 0))
+                end += 1
+            } while end < leaves.count && rows < Double(replicator.batchSize)
+            let range = Array(leaves[start..<end])
+            let before = link.bytesMoved
+            let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: range))
+            let states: [Change]
+            do {
+                states = try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema)
+            } catch {
+                throw SyncError.badRequest("parent sent states this node cannot read: \(error)")
+            }
+            let counts = try await store.repair(
+                table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: states, parent: parent,
+                mark: ResyncMark(table: table, doneThrough: range.last!, finished: end == leaves.count, ranges: range.count), dryRun: options.dryRun)
+            total = total + counts
+            progress(.repaired(table: table, leaves: end, of: leaves.count, counts: total, bytes: link.bytesMoved - before))
+            start = end
+        }
+        return total
+    }
+}

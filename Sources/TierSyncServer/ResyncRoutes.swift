@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import TierSyncAuth
+import TierSyncEngine
+import TierSyncWire
+
+/// The resync routes every node serves its children: digests of the rows a child should
+/// hold, and the states of the rows in the digest leaves it asks for. Both take requests
+/// signed by a configured child, speaking for itself.
+public struct ResyncRoutes: Sendable {
+    let service: ResyncService
+    let authenticator: RequestAuthenticator
+
+    /// Creates the routes over a resync service, checking signatures with `verifier`.
+    public init(service: ResyncService, verifier: RequestVerifier, limits: APILimits = APILimits()) {
+        self.service = service
+        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes)
+    }
+
+    /// Adds `POST /v1/resync/digest` and `POST /v1/resync/rows` to a router.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        router.post("/v1/resync/digest") { request, _ in
+            try await SyncRoutes.answer {
+                let signed = try await authenticator.authenticate(request, access: .child)
+                let digest = try WireCoding.decode(DigestRequest.self, from: signed.body)
+                try RequestAuthenticator.require(signed, speaksFor: digest.node)
+                return try JSONResponse.make(try await service.digest(digest))
+            }
+        }
+        router.post("/v1/resync/rows") { request, _ in
+            try await SyncRoutes.answer {
+                let signed = try await authenticator.authenticate(request, access: .child)
+                let rows = try WireCoding.decode(ResyncRowsRequest.self, from: signed.body)
+                try RequestAuthenticator.require(signed, speaksFor: rows.node)
+                return try JSONResponse.make(try await service.rows(rows))
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import TierSyncModel
+
+/// What a store offers for resync (see `Protocols/SYNC.md` section 15): digests computed
+/// from its tables' contents, the states of the rows in chosen digest leaves, the repair of
+/// a child's rows against its parent's states, and the progress of a run, kept in the same
+/// transactions as the repairs so that a run killed halfway continues where it stopped.
+public protocol ResyncStore: ChangeStore {
+    /// The digest trees of `tables`, computed in one read snapshot from the table rows and
+    /// the log entries of rows held in the tables; only rows whose scope `include` keeps
+    /// for the table are counted (a scope that is not a node id is passed as given).
+    func digests(of tables: [String], include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [String: TableDigest]
+
+    /// The keys of `table` in the leaves `buckets`, whose scope `include` keeps, each with
+    /// its state hash here (``RowDigest/stateHash(key:tableValues:loggedVersion:order:)``).
+    func digestKeys(of table: String, buckets: Set<Int>, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey]
+
+    /// The states in this node's log of the rows of `table` in the leaves `buckets` that
+    /// `include` keeps, with their values, from one snapshot.
+    func states(of table: String, buckets: Set<Int>, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change]
+
+    /// Repairs the rows `keys` and those of `parentStates` (a child's, against its
+    /// parent's states of the same leaves) in one transaction, which also records `mark`.
+    /// With `dryRun`, only decides and counts; nothing is written.
+    func repair(table: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?, dryRun: Bool) async throws -> RepairCounts
+
+    /// The unfinished resync run against `parent`, if one was started and not finished.
+    func resyncRun(with parent: NodeID) async throws -> ResyncRun?
+
+    /// Records the start of a run: its path and tables, replacing any earlier record.
+    func beginResync(_ run: ResyncRun) async throws
+
+    /// Ends a run: forgets its progress and, when `cursor` is given, sets the pull cursor
+    /// to it in the same transaction.
+    func finishResync(with parent: NodeID, cursor: (epoch: String, through: Int64)?) async throws
+
+    /// At a parent: asks `child` to resync at its next pull (`requested`), or clears that.
+    func setResyncRequested(for child: NodeID, _ requested: Bool) async throws
+}
+
+/// One table's digest at one node.
+public struct TableDigest: Sendable, Equatable {
+    /// The tree.
+    public var tree: DigestTree
+    /// The table rows counted in it.
+    public var rows: Int64
+
+    /// Creates a table digest.
+    public init(tree: DigestTree, rows: Int64) {
+        self.tree = tree
+        self.rows = rows
+    }
+}
+
+/// A key found in a digest leaf, with this node's state hash for it.
+public struct DigestKey: Sendable, Hashable {
+    /// The leaf.
+    public var bucket: Int
+    /// The key values, in key-column order.
+    public var key: [SQLValue]
+    /// The state hash (0 when neither the table row nor a held log entry counts here).
+    public var hash: UInt64
+
+    /// Creates a digest key.
+    public init(bucket: Int, key: [SQLValue], hash: UInt64) {
+        self.bucket = bucket
+        self.key = key
+        self.hash = hash
+    }
+}
+
+/// Where a resync run stands in one table: recorded with each repaired range.
+public struct ResyncMark: Sendable, Equatable {
+    /// The table.
+    public var table: String
+    /// The highest leaf repaired so far; every differing leaf up to it is done.
+    public var doneThrough: Int
+    /// True when the table is done.
+    public var finished: Bool
+    /// The number of leaves this transaction repairs.
+    public var ranges: Int
+
+    /// Creates a mark.
+    public init(table: String, doneThrough: Int, finished: Bool, ranges: Int = 0) {
+        self.table = table
+        self.doneThrough = doneThrough
+        self.finished = finished
+        self.ranges = ranges
+    }
+}
+
+/// A resync run as recorded at the child, so that a run killed halfway continues.
+public struct ResyncRun: Sendable, Equatable {
+    /// The parent the child repairs against.
+    public var parent: NodeID
+    /// The path chosen: `digest` or `full`.
+    public var path: String
+    /// The parent's log epoch and head read before its digests were computed; the pull
+    /// cursor is set to them at the end when the old cursor was broken.
+    public var parentEpoch: String
+    /// See ``parentEpoch``.
+    public var parentHead: Int64
+    /// True when the run started because the pull cursor no longer fitted the parent's log.
+    public var cursorBroken: Bool
+    /// Per table: the highest leaf done (-1 for none) and whether the table is finished.
+    public var tables: [String: ResyncMark]
+    /// What the run has done so far, summed over its transactions.
+    public var counts: RepairCounts
+
+    /// Creates a run record.
+    public init(parent: NodeID, path: String, parentEpoch: String, parentHead: Int64, cursorBroken: Bool, tables: [String: ResyncMark], counts: RepairCounts = RepairCounts()) {
+        self.parent = parent
+        self.path = path
+        self.parentEpoch = parentEpoch
+        self.parentHead = parentHead
+        self.cursorBroken = cursorBroken
+        self.tables = tables
+        self.counts = counts
+    }
+}
+
+/// What the repair of some rows did (or, in a dry run, would do).
+public struct RepairCounts: Sendable, Equatable, Codable {
+    /// Digest leaves (key ranges) repaired.
+    public var ranges = 0
+    /// Keys compared.
+    public var compared = 0
+    /// Keys whose state equalled the parent's.
+    public var same = 0
+    /// Rows that took the parent's state (pulled).
+    public var pulled = 0
+    /// Rows pushed again, or logged as new local writes to be pushed (adopted, deleted).
+    public var pushed = 0
+    /// Rows added behind the back, logged as new local writes.
+    public var adopted = 0
+    /// Rows lost from the table behind the back, logged as local deletions.
+    public var deleted = 0
+    /// Rows removed from the table because they are not in this node's scope.
+    public var evicted = 0
+    /// Rows removed that were neither in scope nor logged; their values are in the error queue.
+    public var quarantined = 0
+    /// Parent states this node refused (in the error queue).
+    public var rejected = 0
+
+    /// No counts.
+    public init() {}
+
+    /// The sum of two counts.
+    public static func + (lhs: RepairCounts, rhs: RepairCounts) -> RepairCounts {
+        var sum = lhs
+        sum.ranges += rhs.ranges
+        sum.compared += rhs.compared
+        sum.same += rhs.same
+        sum.pulled += rhs.pulled
+        sum.pushed += rhs.pushed
+        sum.adopted += rhs.adopted
+        sum.deleted += rhs.deleted
+        sum.evicted += rhs.evicted
+        sum.quarantined += rhs.quarantined
+        sum.rejected += rhs.rejected
+        return sum
+    }
+
+    /// The rows changed here or queued for the parent.
+    public var repaired: Int { pulled + pushed + evicted + quarantined }
+}

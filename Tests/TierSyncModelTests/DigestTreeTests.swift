@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import TierSyncModel
+
+struct DigestTreeTests {
+    @Test func theHashIsTheSameInEveryProcessAndVersion() {
+        // Pinned: a change here breaks digest comparison between nodes of different versions.
+        #expect(RowDigest.keyHash([.text("SZ-1")]) == 14_499_071_584_279_383_896)
+        #expect(RowDigest.rowHash([.integer(42), .real(1.5), .null, .blob(Data([1, 2, 3])), .text("深圳")], order: [0, 1, 2, 3, 4]) == 5_120_789_394_752_956_691)
+    }
+
+    @Test func valuesOfDifferentTypesOrSplitsHashApart() {
+        #expect(RowDigest.keyHash([.integer(1)]) != RowDigest.keyHash([.text("1")]))
+        #expect(RowDigest.rowHash([.text("ab"), .text("c")], order: [0, 1]) != RowDigest.rowHash([.text("a"), .text("bc")], order: [0, 1]))
+        #expect(RowDigest.rowHash([.null], order: [0]) != RowDigest.rowHash([.text("")], order: [0]))
+        #expect(RowDigest.rowHash([.text("12345678")], order: [0]) != RowDigest.rowHash([.text("123456789")], order: [0]))
+    }
+
+    @Test func columnOrderDoesNotChangeARowsHash() {
+        var first = TableSchema(name: "t", createSQL: "", concentration: .group)
+        first.columns = ["id", "name", "scope"]
+        var second = first
+        second.columns = ["scope", "id", "name"]
+        let one = RowDigest.rowHash([.text("K"), .text("n"), .text("cn")], order: first.digestOrder)
+        let other = RowDigest.rowHash([.text("cn"), .text("K"), .text("n")], order: second.digestOrder)
+        #expect(one == other)
+    }
+
+    @Test func rangesSumTheirLeavesInAnyOrder() {
+        var tree = DigestTree()
+        var reversed = DigestTree()
+        let hashes = (0..<500).map { RowDigest.keyHash([.integer(Int64($0))]) }
+        for hash in hashes { tree.add(bucket: DigestTree.bucket(ofKeyHash: hash), hash: hash, rows: 1) }
+        for hash in hashes.reversed() { reversed.add(bucket: DigestTree.bucket(ofKeyHash: hash), hash: hash, rows: 1) }
+        #expect(tree == reversed)
+        #expect(tree.root.rows == 500)
+        let children = tree.children(level: 1, of: [0])
+        #expect(children.count == 16)
+        #expect(children.reduce(0) { $0 + $1.rows } == 500)
+        #expect(children.reduce(UInt64(0)) { $0 &+ $1.hash } == tree.root.hash)
+        // A leaf is level 4; its parent at level 3 covers 16 leaves.
+        #expect(DigestTree.leafRange(level: 3, index: 2) == 32..<48)
+        #expect(tree.children(level: 4, of: [2]) == Array(tree.leaves[32..<48]))
+    }
+
+    @Test func oneChangedRowChangesOneLeafAndItsAncestors() {
+        var tree = DigestTree()
+        var changed = DigestTree()
+        for index in 0..<100 {
+            let key: [SQLValue] = [.integer(Int64(index))]
+            let bucket = DigestTree.bucket(ofKeyHash: RowDigest.keyHash(key))
+            tree.add(bucket: bucket, hash: RowDigest.rowHash(key + [.text("a")], order: [0, 1]), rows: 1)
+            changed.add(bucket: bucket, hash: RowDigest.rowHash(key + [.text(index == 7 ? "b" : "a")], order: [0, 1]), rows: 1)
+        }
+        #expect(tree.root != changed.root)
+        #expect(zip(tree.leaves, changed.leaves).filter { $0 != $1 }.count == 1)
+    }
+}
+
+struct RowRepairTests {
+    let cityVersion = Version(stamp: HybridTimestamp(millis: 2000), origin: try! NodeID("cn.gd.sz"))
+    let provinceVersion = Version(stamp: HybridTimestamp(millis: 3000), origin: try! NodeID("cn.gd"))
+
+    func state(_ version: Version, values: [SQLValue] = [.text("K"), .text("v"), .text("cn.gd.sz")]) -> Change {
+        var table = TableSchema(name: "t", createSQL: "", concentration: .group)
+        table.columns = ["id", "v", "scope"]
+        table.keyColumns = ["id"]
+        return try! Change.write(table, values: values, version: version)
+    }
+
+    @Test func theParentsStateWinsOverARowWithoutAVersionOfItsOwn() {
+        let parent = state(cityVersion)
+        // Edited behind the back: same version, other values.
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("edited"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: parent) == .takeParent)
+        // Added behind the back where the parent has the key.
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("x"), .text("cn.gd.sz")], valuesInScope: true, entry: nil, entryHeld: false), parent: parent) == .takeParent)
+        // Deleted behind the back: restored.
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: parent) == .takeParent)
+    }
+
+    @Test func versionsDecideBetweenRealStates() {
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("v"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: state(provinceVersion)) == .merge)
+        // Lost here, and the parent never saw this node's version: a local deletion, ranked by the rules.
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(provinceVersion), entryHeld: true), parent: state(cityVersion)) == .deleteLocally)
+    }
+
+    @Test func rowsTheParentLacks() {
+        let row: [SQLValue] = [.text("K"), .text("v"), .text("cn.gd.sz")]
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: nil) == .repush)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: nil, entryHeld: false), parent: nil) == .adopt)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil) == .evict)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: nil, entryHeld: false), parent: nil) == .quarantine)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil) == .deleteLocally)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: false), parent: nil) == .none)
+    }
+}
