@@ -27,13 +27,7 @@ public final class HTTPParentLink: ParentLink {
 
     /// Sends a push and waits for the parent's acknowledgement.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        var http = URLRequest(url: baseURL.appendingPathComponent("v1/push"))
-        http.httpMethod = "POST"
-        http.httpBody = try WireCoding.encode(request)
-        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        // libcurl asks for 100-continue before large bodies; the parent answers at once instead.
-        http.setValue("", forHTTPHeaderField: "Expect")
-        return try await send(http, as: PushResponse.self)
+        try await post("v1/push", request, as: PushResponse.self)
     }
 
     /// Fetches one pull batch.
@@ -47,9 +41,24 @@ public final class HTTPParentLink: ParentLink {
         return try await send(URLRequest(url: components.url!), as: PullResponse.self)
     }
 
+    /// Sends this node's summary of itself and its subtree.
+    public func sendSummary(_ request: SummaryRequest) async throws -> SummaryResponse {
+        try await post("v1/summary", request, as: SummaryResponse.self)
+    }
+
     /// Fetches the parent's status.
     public func status() async throws -> NodeStatus {
         try await send(URLRequest(url: baseURL.appendingPathComponent("v1/status")), as: NodeStatus.self)
+    }
+
+    private func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, as type: Answer.Type) async throws -> Answer {
+        var http = URLRequest(url: baseURL.appendingPathComponent(path))
+        http.httpMethod = "POST"
+        http.httpBody = try WireCoding.encode(body)
+        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // libcurl asks for 100-continue before large bodies; the parent answers at once instead.
+        http.setValue("", forHTTPHeaderField: "Expect")
+        return try await send(http, as: type)
     }
 
     private func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {

@@ -26,6 +26,12 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var batchLimit: Int
     /// The log level: trace, debug, info, notice, warning, error or critical. The default is info.
     public var logLevel: String
+    /// The children this node expects; one never heard from shows as missing on the status
+    /// page and in the reports' freshness. The default is none (children are known once
+    /// they call).
+    public var expectedChildren: [NodeID]
+    /// Seconds without contact after which a child's data counts as stale. The default is 300.
+    public var staleAfter: Double
 
     /// Creates a configuration with the defaults for everything but the node id.
     public init(node: NodeID) {
@@ -40,6 +46,8 @@ public struct NodeConfiguration: Sendable, Equatable {
         bodyLimit = 64 << 20
         batchLimit = 20000
         logLevel = "info"
+        expectedChildren = []
+        staleAfter = 300
     }
 
     /// The schema this node syncs: its schema file, or the built-in default.

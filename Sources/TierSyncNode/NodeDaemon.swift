@@ -25,10 +25,19 @@ public enum NodeDaemon {
 
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
+        let registry = NodeMetrics.registry
         let store = try openStore(configuration)
         let service = ParentService(store: store, pullLimit: configuration.batchSize, logger: logger)
         let router = Router()
-        SyncRoutes(service: service, limits: APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)).add(to: router)
+        let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
+        let sync = SyncRoutes(service: service, limits: limits)
+        sync.add(to: router)
+        sync.addSummary(to: router)
+        let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: configuration.expectedChildren,
+                                               staleAfter: configuration.staleAfter, logger: logger)
+        ReportRoutes(service: reports).add(to: router)
+        StatusPage(service: reports).add(to: router)
+        MetricsRoutes(registry: registry, service: reports).add(to: router)
         let node = configuration.node
         let app = Application(
             router: router,
@@ -51,6 +60,7 @@ public enum NodeDaemon {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        try reports.reports?.close()
         try store.close()
     }
 }

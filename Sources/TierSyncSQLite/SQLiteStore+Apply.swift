@@ -20,12 +20,13 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE _ts_node SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
             try applier.recordRejections(peer: cursor.peer)
             try applier.recordConflicts(peer: cursor.peer)
-            try SQLiteStore.advance(db, cursor: cursor)
+            try SQLiteStore.advance(db, cursor: cursor, newest: changes.lazy.map(\.version.stamp.rawValue).max())
             return applier.outcome
         }
     }
 
-    static func advance(_ db: Database, cursor: CursorAdvance) throws {
+    /// Advances `cursor`; for a push, also raises the child's newest-change stamp to `newest`.
+    static func advance(_ db: Database, cursor: CursorAdvance, newest: Int64? = nil) throws {
         let now = Date().timeIntervalSince1970
         switch cursor {
         case let .pushedBy(child, after, through):
@@ -34,8 +35,10 @@ extension SQLiteStore {
             guard after <= applied else {
                 throw StoreError.cursorGap(child: child.description, expected: applied, got: after)
             }
-            try db.execute(sql: "UPDATE _ts_peer SET pushed = max(pushed, ?), last_contact = ?, last_error = NULL WHERE node = ?",
-                           arguments: [through, now, child.description])
+            try db.execute(sql: """
+                UPDATE _ts_peer SET pushed = max(pushed, ?), last_contact = ?, last_error = NULL,
+                  newest_change = max(coalesce(newest_change, 0), coalesce(?, 0)) WHERE node = ?
+                """, arguments: [through, now, newest, child.description])
         case let .pulledFrom(parent, epoch, through):
             try ensurePeer(db, node: parent, role: .parent)
             try db.execute(sql: "UPDATE _ts_peer SET pulled = ?, epoch = ?, last_contact = ?, last_error = NULL WHERE node = ?",
