@@ -46,6 +46,17 @@ final class TestTree: @unchecked Sendable {
 
     func database(_ id: String) -> String { nodes[id]!.database }
 
+    /// Appends settings to one node's configuration file, before it starts.
+    func configure(_ id: String, _ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: nodes[id]!.config))
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data(("\n" + text + "\n").utf8))
+    }
+
+    /// The base URL of a node's HTTP API.
+    func url(_ id: String, _ path: String = "") -> String { "http://127.0.0.1:\(nodes[id]!.port)\(path)" }
+
     /// The `tiersync` binary built beside this test bundle.
     static var executable: URL {
         let bundle = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
