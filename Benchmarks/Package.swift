@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // Prints rows/s for capture, apply, wire coding and end-to-end replication.
+        // Prints rows/s for capture, apply, wire coding and end-to-end replication, and report times.
         .executableTarget(
             name: "tiersync-bench",
             dependencies: [
@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "TierSyncSQLite", package: "TierSync"),
                 .product(name: "TierSyncWire", package: "TierSync"),
                 .product(name: "TierSyncClient", package: "TierSync"),
+                .product(name: "TierSyncReports", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),

@@ -10,6 +10,8 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     case wire
     /// Three daemons over HTTP, city to group.
     case e2e
+    /// Report times over a national store (customers and 24 x 5 revenue rows each).
+    case reports
 }
 
 /// The command-line options of `tiersync-bench`.
@@ -32,11 +34,12 @@ struct BenchOptions: Sendable {
 
     /// The usage text.
     static let usage = """
-        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e[,...]] [--repeat N]
+        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e|reports[,...]] [--repeat N]
                               [--tiersync PATH] [--timeout SECONDS] [--keep]
 
-          --rows N          rows per benchmark (default 100000)
-          --only LIST       run only these benchmarks, comma-separated (default: all four)
+          --rows N          rows per benchmark (default 100000); for reports, customers
+                            (each with 24 months x 5 categories of revenue)
+          --only LIST       run only these benchmarks, comma-separated (default: all five)
           --repeat N        runs per in-process figure, median printed (default 3; e2e runs once)
           --tiersync PATH   the release `tiersync` binary for e2e
                             (default ../.build/release/tiersync, then .build/release/tiersync,

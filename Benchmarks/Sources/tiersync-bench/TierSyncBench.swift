@@ -32,12 +32,15 @@ struct TierSyncBench {
                     try CaptureBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .apply:
                     try await ApplyBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
+                    try await AggregateApplyBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .wire:
                     try WireBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .e2e:
                     guard let executable else { break }
                     say("# e2e daemons: \(executable)")
                     try await EndToEndBenchmark(rows: rows, executable: executable, timeout: options.timeout, scratch: scratch).run()
+                case .reports:
+                    try await ReportsBenchmark(customers: options.rows, repeats: options.repeats, scratch: scratch).run()
                 }
             }
             if options.keep {
