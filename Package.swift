@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TierSyncServer", targets: ["TierSyncServer"]),
         .library(name: "TierSyncClient", targets: ["TierSyncClient"]),
         .library(name: "TierSyncNode", targets: ["TierSyncNode"]),
+        .library(name: "TierSyncReports", targets: ["TierSyncReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure model: clocks, versions, node paths, scope routing, schema rules. No I/O.
@@ -62,14 +65,25 @@ let package = Package(
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncWire",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        // Consolidation reports (customers, revenue, ARPU/ARPA, top customers, growth) over a
+        // node's SQLite file, from aggregates that triggers keep current.
+        .target(
+            name: "TierSyncReports",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         // The HTTP server every node runs (Hummingbird).
         .target(
             name: "TierSyncServer",
             dependencies: [
-                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth",
+                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth", "TierSyncReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -85,8 +99,10 @@ let package = Package(
             name: "TierSyncNode",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
-                "TierSyncEngine", "TierSyncServer", "TierSyncClient", "TierSyncAuth",
+                "TierSyncEngine", "TierSyncServer", "TierSyncClient", "TierSyncAuth", "TierSyncReports",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -99,7 +115,7 @@ let package = Package(
             name: "tiersync",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
-                "TierSyncEngine", "TierSyncClient", "TierSyncNode", "TierSyncAuth",
+                "TierSyncEngine", "TierSyncClient", "TierSyncNode", "TierSyncAuth", "TierSyncReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -117,6 +133,12 @@ let package = Package(
         .testTarget(
             name: "TierSyncWireTests",
             dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire"]),
+        .testTarget(
+            name: "TierSyncReportsTests",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncReports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "TierSyncNodeTests",
             dependencies: ["TierSyncModel", "TierSyncNode"]),

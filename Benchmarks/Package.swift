@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // Prints rows/s for capture, apply, wire coding and end-to-end replication, and resync bytes and time.
+        // Prints rows/s for capture, apply, wire coding and end-to-end replication, resync bytes and time, and report times.
         .executableTarget(
             name: "tiersync-bench",
             dependencies: [
@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "TierSyncClient", package: "TierSync"),
                 .product(name: "TierSyncAuth", package: "TierSync"),
                 .product(name: "TierSyncEngine", package: "TierSync"),
+                .product(name: "TierSyncReports", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),

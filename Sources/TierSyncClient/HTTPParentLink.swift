@@ -51,6 +51,11 @@ public final class HTTPParentLink: ResyncLink {
         return try await send(URLRequest(url: components.url!), as: PullResponse.self)
     }
 
+    /// Sends this node's summary of itself and its subtree.
+    public func sendSummary(_ request: SummaryRequest) async throws -> SummaryResponse {
+        try await send(try post("v1/summary", request), as: SummaryResponse.self)
+    }
+
     /// Fetches the parent's status.
     public func status() async throws -> NodeStatus {
         try await send(URLRequest(url: baseURL.appendingPathComponent("v1/status")), as: NodeStatus.self)

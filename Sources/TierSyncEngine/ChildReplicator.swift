@@ -39,10 +39,24 @@ public struct ChildReplicator: Sendable {
             try await pull(from: parent, report: &report)
         } catch {
             try? await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: "\(error)")
+            SyncMetrics.round(succeeded: false)
             throw error
         }
+        SyncMetrics.round(succeeded: true)
         report.caughtUp = !report.cursorBroken
+        await sendSummary(to: parent)
         return report
+    }
+
+    /// Tells the parent how this node and its subtree are doing. A failure here does not
+    /// fail the round: the changes are through, and the next round sends a new summary.
+    private func sendSummary(to parent: NodeID) async {
+        do {
+            let nodes = try await SubtreeReporter.subtree(of: store)
+            _ = try await link.sendSummary(SummaryRequest(node: store.node.description, nodes: nodes))
+        } catch {
+            logger.debug("could not send the subtree summary", metadata: ["sync.peer": "\(parent)", "sync.error": "\(error)"])
+        }
     }
 
     private func push(to parent: NodeID, report: inout RoundReport) async throws {
@@ -62,7 +76,7 @@ public struct ChildReplicator: Sendable {
                 changes: WireCoding.wireChanges(batch.changes, schema: schema))
             let response: PushResponse
             do {
-                response = try await link.push(request)
+                response = try await SyncMetrics.timed(.push) { try await link.push(request) }
             } catch let SyncError.refused(409, body) where body.code == "cursor_gap" && gapRetries < 3 {
                 let expected = body.expected ?? 0
                 logger.warning("parent has applied less than this node recorded; resending", metadata: [
@@ -78,6 +92,7 @@ public struct ChildReplicator: Sendable {
             report.pushed += batch.changes.count
             report.rejected += response.outcome.rejected.count
             try await store.recordRefusals(response.outcome.rejected, by: parent)
+            SyncMetrics.pushed(batch.changes.count)
             for rejection in response.outcome.rejected {
                 logger.warning("parent rejected a change", metadata: [
                     "sync.table": "\(rejection.table)", "sync.key": "\(rejection.key)", "sync.reason": "\(rejection.reason)",
@@ -92,6 +107,7 @@ public struct ChildReplicator: Sendable {
         var cursor = known?.pulled ?? 0
         var epoch = known?.epoch
         while true {
+            let start = ContinuousClock.now
             let response: PullResponse
             do {
                 response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize)
@@ -112,12 +128,15 @@ public struct ChildReplicator: Sendable {
             }
             if !changes.isEmpty || response.through != cursor || response.epoch != epoch {
                 let outcome = try await store.apply(changes, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
+                SyncMetrics.pulled(changes.count)
+                SyncMetrics.applied(outcome, from: .parent)
                 report.pulled += outcome.applied
                 report.skipped += outcome.skipped
                 report.rejected += outcome.rejected.count
             } else {
                 try await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: nil)
             }
+            SyncMetrics.record(.pull, since: start)
             cursor = response.through
             epoch = response.epoch
             if response.resync == true { report.resyncRequested = true }

@@ -53,7 +53,10 @@ public struct ParentService: Sendable {
         }
         try validate(changes)
         do {
-            let outcome = try await store.apply(changes, cursor: .pushedBy(child: child, after: request.after, through: request.through))
+            let outcome = try await SyncMetrics.timed(.receive) {
+                try await store.apply(changes, cursor: .pushedBy(child: child, after: request.after, through: request.through))
+            }
+            SyncMetrics.applied(outcome, from: .child)
             logger.debug("applied push", metadata: [
                 "sync.peer": "\(child)", "sync.through": "\(request.through)", "sync.applied": "\(outcome.applied)",
                 "sync.skipped": "\(outcome.skipped)", "sync.rejected": "\(outcome.rejected.count)",
@@ -78,6 +81,19 @@ public struct ParentService: Sendable {
                 throw SyncError.badRequest("\(label): the write by \(writer) is stamped \(ahead) s ahead of this node's clock; at most \(clockSkew) s is accepted (limits.clock_skew). Fix the sender's clock; nothing of this batch was applied")
             }
         }
+    }
+
+    /// Keeps a child's summary of its subtree, after checking that it describes only that
+    /// subtree.
+    public func receiveSummary(_ request: SummaryRequest) async throws -> SummaryResponse {
+        let child = try child(request.node)
+        do {
+            try request.validate(sender: child)
+        } catch {
+            throw SyncError.badRequest(error.description)
+        }
+        try await store.recordSubtree(request.nodes, from: child)
+        return SummaryResponse(nodes: request.nodes.count)
     }
 
     /// The changes `caller` should pull after `after`: those in its scope that did not come

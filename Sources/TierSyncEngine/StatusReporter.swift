@@ -8,19 +8,23 @@ public enum StatusReporter {
     /// The node's cursors, backlog, contacts, row counts, error-queue size and open conflicts.
     public static func status(of store: any ChangeStore) async throws -> NodeStatus {
         let node = store.node
-        var backlog: Int?
-        if let parent = node.parent {
-            let pushed = try await store.peer(parent)?.pushed ?? 0
-            let schema = store.schema
-            backlog = try await store.countEntries(after: pushed) { entry in
-                guard let table = schema.table(named: entry.table) else { return false }
-                return Routing.shouldPush(entry, from: node, table: table)
-            }
-        }
         return NodeStatus(
             node: node.description, tier: node.tier.description, epoch: store.epoch,
-            logHead: try await store.logHead(), backlog: backlog, peers: try await store.peers(),
+            logHead: try await store.logHead(), backlog: try await backlog(of: store), peers: try await store.peers(),
             tables: try await store.rowCounts(), rejected: try await store.rejectedCount(),
             openConflicts: try await store.openConflictCount())
+    }
+
+    /// The log entries after the position the parent acknowledged that are to be pushed;
+    /// nil at the group.
+    public static func backlog(of store: any ChangeStore) async throws -> Int? {
+        let node = store.node
+        guard let parent = node.parent else { return nil }
+        let pushed = try await store.peer(parent)?.pushed ?? 0
+        let schema = store.schema
+        return try await store.countEntries(after: pushed) { entry in
+            guard let table = schema.table(named: entry.table) else { return false }
+            return Routing.shouldPush(entry, from: node, table: table)
+        }
     }
 }

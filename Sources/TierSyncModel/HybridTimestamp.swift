@@ -1,3 +1,5 @@
+import Foundation
+
 /// A hybrid logical clock stamp packed into 64 bits: milliseconds since the Unix epoch in
 /// the high 48 bits, a logical counter in the low 16.
 ///
@@ -40,4 +42,9 @@ public struct HybridTimestamp: RawRepresentable, Hashable, Comparable, Sendable,
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
+}
+
+extension HybridTimestamp {
+    /// The stamp's physical time, to the millisecond.
+    public var date: Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 }

@@ -41,8 +41,8 @@ public enum PushAuthorization {
     ///
     /// A child learns of writes made outside its subtree only from its parent, so its row
     /// may not claim to have seen more of them than the parent has. And it may not write a
-    /// row the parent knows to belong elsewhere after seeing that it does.
-    public static func historyProblem(_ change: Change, local: Change?, from child: NodeID) -> String? {
+    /// row the parent knows to belong elsewhere after seeing the write that put it there.
+    public static func historyProblem(_ change: Change, local: Change?, from child: NodeID, table: TableSchema) -> String? {
         let parent = child.parent?.description ?? "the parent"
         let seen = local?.meta.context.stamps ?? [:]
         for (writer, stamp) in change.meta.context.stamps.sorted(by: { $0.key < $1.key }) where !child.contains(writer) {
@@ -50,7 +50,11 @@ public enum PushAuthorization {
                 return "the row claims to have seen writes by \(writer) up to \(stamp), which \(parent) has not; a node may only send writes made in its subtree, or received from its parent"
             }
         }
-        if let local, !child.contains(local.scope), change.meta.context.covers(local.version) {
+        // The write that gave the row its current owner: the winner of the register that
+        // holds the scope column. Only a write made after seeing it is a takeover; one made
+        // concurrently is decided by the rules like any concurrent write.
+        if let local, !child.contains(local.scope),
+           change.meta.context.covers(local.meta.registers[table.isColumnwise ? "scope" : RowMeta.wholeRow]?.ranked().first?.version ?? local.version) {
             return "the row belongs to \(local.scope) at \(parent); \(child) wrote it after seeing that, and may only write rows owned in its subtree"
         }
         return nil

@@ -33,11 +33,13 @@ public enum ConfigurationReader {
         Key(name: "node.parent", help: "the parent's base URL, e.g. http://10.0.0.1:7400 (absent at the group)"),
         Key(name: "node.database", help: "the SQLite file (default <node id>.sqlite)"),
         Key(name: "node.schema", help: "a schema file replacing the built-in big-customer schema"),
+        Key(name: "node.children", help: "the children this node expects, comma-separated, e.g. cn.gd.sz, cn.gd.gz (default: none; a child is known once it calls)"),
         Key(name: "sync.interval", help: "seconds between sync rounds when nothing changes locally (default 5)"),
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
         Key(name: "limits.clock_skew", help: "seconds a signed request's time or a received stamp may differ from this clock (default 300)"),
+        Key(name: "status.stale_after", help: "seconds without contact after which a child's data is stale (default 300)"),
         Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
         Key(name: "auth.key", help: "this node's key file, made by `tiersync keygen` (default <node id>.key)"),
         Key(name: "tls.certificate", help: "PEM certificate chain; with tls.key the API serves HTTPS only (default none)"),
@@ -113,6 +115,22 @@ public enum ConfigurationReader {
                 throw ConfigurationError.invalid(key: "sync.interval", value: interval.value, expected: "a positive number of seconds", source: interval.source)
             }
             configuration.syncInterval = seconds
+        }
+        if let children = values["node.children"] {
+            configuration.expectedChildren = try children.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.map { text in
+                    guard let child = try? NodeID(text), child.parent == configuration.node else {
+                        throw ConfigurationError.invalid(key: "node.children", value: children.value,
+                                                         expected: "ids of children of \(configuration.node), comma-separated ('\(text)' is not one)", source: children.source)
+                    }
+                    return child
+                }
+        }
+        if let stale = values["status.stale_after"] {
+            guard let seconds = Double(stale.value), seconds > 0 else {
+                throw ConfigurationError.invalid(key: "status.stale_after", value: stale.value, expected: "a positive number of seconds", source: stale.source)
+            }
+            configuration.staleAfter = seconds
         }
         if let batch = try integer("sync.batch", minimum: 1) { configuration.batchSize = batch }
         if let body = try integer("limits.body_bytes", minimum: 1024) { configuration.bodyLimit = body }

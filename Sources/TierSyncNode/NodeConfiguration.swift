@@ -38,6 +38,12 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var tlsCertificatePath: String?
     /// The PEM private key of ``tlsCertificatePath``.
     public var tlsKeyPath: String?
+    /// The children this node expects; one never heard from shows as missing on the status
+    /// page and in the reports' freshness. The default is none (children are known once
+    /// they call).
+    public var expectedChildren: [NodeID]
+    /// Seconds without contact after which a child's data counts as stale. The default is 300.
+    public var staleAfter: Double
 
     /// Creates a configuration with the defaults for everything but the node id.
     public init(node: NodeID) {
@@ -57,6 +63,8 @@ public struct NodeConfiguration: Sendable, Equatable {
         children = [:]
         tlsCertificatePath = nil
         tlsKeyPath = nil
+        expectedChildren = []
+        staleAfter = 300
     }
 
     /// The schema this node syncs: its schema file, or the built-in default.

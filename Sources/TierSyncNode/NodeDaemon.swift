@@ -59,13 +59,23 @@ public enum NodeDaemon {
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
         let key = try loadKey(configuration)
+        let registry = NodeMetrics.registry
         let store = try openStore(configuration)
         let service = ParentService(store: store, pullLimit: configuration.batchSize, clockSkew: configuration.clockSkew, logger: logger)
         let router = Router()
         let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
         let verifier = verifier(configuration, key: key)
-        SyncRoutes(service: service, verifier: verifier, limits: limits).add(to: router)
+        let sync = SyncRoutes(service: service, verifier: verifier, limits: limits)
+        sync.add(to: router)
+        sync.addSummary(to: router)
         ResyncRoutes(service: ResyncService(store: store, logger: logger), verifier: verifier, limits: limits).add(to: router)
+        // The children a node expects: those named in node.children and those whose keys it accepts.
+        let expected = Array(Set(configuration.expectedChildren).union(configuration.children.keys)).sorted { $0.description < $1.description }
+        let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: expected,
+                                               staleAfter: configuration.staleAfter, logger: logger)
+        ReportRoutes(service: reports).add(to: router)
+        StatusPage(service: reports).add(to: router)
+        MetricsRoutes(registry: registry, service: reports).add(to: router)
         let node = configuration.node
         let secure = configuration.tlsCertificatePath != nil
         if !secure && !["127.0.0.1", "localhost", "::1"].contains(configuration.listenHost) {
@@ -93,6 +103,7 @@ public enum NodeDaemon {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        try reports.reports?.close()
         try store.close()
     }
 }

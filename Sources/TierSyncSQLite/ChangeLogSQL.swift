@@ -14,7 +14,8 @@ enum ChangeLogSQL {
             node TEXT NOT NULL,
             hlc INTEGER NOT NULL DEFAULT 0,
             applying INTEGER NOT NULL DEFAULT 0,
-            epoch TEXT NOT NULL
+            epoch TEXT NOT NULL,
+            captured INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS _ts_log(
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -39,7 +40,10 @@ enum ChangeLogSQL {
             last_contact REAL,
             last_error TEXT,
             served INTEGER,
-            resync INTEGER NOT NULL DEFAULT 0
+            resync INTEGER NOT NULL DEFAULT 0,
+            newest_change INTEGER,
+            summary TEXT,
+            summary_at REAL
         );
         CREATE TABLE IF NOT EXISTS _ts_rejected(
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,6 +76,15 @@ enum ChangeLogSQL {
         );
         CREATE INDEX IF NOT EXISTS _ts_conflict_status ON _ts_conflict(status, id);
         """
+
+    /// Columns added to TierSync's tables after their first version, with their declarations:
+    /// a store made by an earlier TierSync gets them when it opens.
+    static let addedColumns: [(table: String, column: String, declaration: String)] = [
+        ("_ts_node", "captured", "INTEGER NOT NULL DEFAULT 0"),
+        ("_ts_peer", "newest_change", "INTEGER"),
+        ("_ts_peer", "summary", "TEXT"),
+        ("_ts_peer", "summary_at", "REAL"),
+    ]
 
     /// The next stamp, computed in SQL by any writer process: `max(last + 1, now_ms << 16)`.
     static let nextStamp = "max(hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536)"
@@ -184,7 +197,7 @@ enum ChangeLogSQL {
     static func triggers(_ table: TableSchema, node: NodeID) -> [String] {
         let name = quoted(table.name)
         let guardClause = "WHEN (SELECT applying FROM _ts_node WHERE id = 1) = 0"
-        let tick = "UPDATE _ts_node SET hlc = \(nextStamp) WHERE id = 1;"
+        let tick = "UPDATE _ts_node SET hlc = \(nextStamp), captured = captured + 1 WHERE id = 1;"
         // A scope that is not a node id would make the row unroutable: refuse the write.
         let checkScope = """
             SELECT RAISE(ABORT, 'TierSync: scope must be a node id such as cn.gd.sz (a-z, 0-9, - and _ in dot-separated segments)')

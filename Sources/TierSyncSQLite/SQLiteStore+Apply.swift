@@ -20,7 +20,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE _ts_node SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
             try applier.recordRejections(peer: cursor.peer)
             try applier.recordConflicts(peer: cursor.peer)
-            try SQLiteStore.advance(db, cursor: cursor)
+            try SQLiteStore.advance(db, cursor: cursor, newest: changes.lazy.map(\.version.stamp.rawValue).max())
             return applier.outcome
         }
     }
@@ -48,7 +48,8 @@ extension SQLiteStore {
         try await writeTransaction { db in try SQLiteStore.insertRejections(db, refused, peer: parent) }
     }
 
-    static func advance(_ db: Database, cursor: CursorAdvance) throws {
+    /// Advances `cursor`; for a push, also raises the child's newest-change stamp to `newest`.
+    static func advance(_ db: Database, cursor: CursorAdvance, newest: Int64? = nil) throws {
         let now = Date().timeIntervalSince1970
         switch cursor {
         case let .pushedBy(child, after, through):
@@ -57,8 +58,10 @@ extension SQLiteStore {
             guard after <= applied else {
                 throw StoreError.cursorGap(child: child.description, expected: applied, got: after)
             }
-            try db.execute(sql: "UPDATE _ts_peer SET pushed = max(pushed, ?), last_contact = ?, last_error = NULL WHERE node = ?",
-                           arguments: [through, now, child.description])
+            try db.execute(sql: """
+                UPDATE _ts_peer SET pushed = max(pushed, ?), last_contact = ?, last_error = NULL,
+                  newest_change = max(coalesce(newest_change, 0), coalesce(?, 0)) WHERE node = ?
+                """, arguments: [through, now, newest, child.description])
         case let .pulledFrom(parent, epoch, through):
             try ensurePeer(db, node: parent, role: .parent)
             try db.execute(sql: "UPDATE _ts_peer SET pulled = ?, epoch = ?, last_contact = ?, last_error = NULL WHERE node = ?",
@@ -149,7 +152,7 @@ struct ChangeApplier {
         var merged = change
         var met: [Conflict] = []
         let row = try Row.fetchOne(lookup)
-        if row == nil, let authority, let problem = PushAuthorization.historyProblem(change, local: nil, from: authority) {
+        if row == nil, let authority, let problem = PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) {
             return reject(change, problem)
         }
         if let row {
@@ -157,7 +160,7 @@ struct ChangeApplier {
             guard let local = try? ChangeApplier.localChange(row, table: table, key: change.key) else {
                 return reject(change, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
             }
-            if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority) {
+            if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority, table: table) {
                 return reject(change, problem)
             }
             let result: RowMerge.Outcome

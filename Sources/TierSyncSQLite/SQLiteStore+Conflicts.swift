@@ -17,6 +17,11 @@ extension SQLiteStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_conflict WHERE status = 'open'") ?? 0 }
     }
 
+    /// The number of conflicts recorded here, whatever their status.
+    public func conflictCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_conflict") ?? 0 }
+    }
+
     /// Writes the chosen value as a local change (through the capture triggers, so it gets a
     /// new version that supersedes both sides) and marks the conflict, and any older record
     /// of the same register, resolved, in one transaction.

@@ -13,6 +13,9 @@ extension SQLiteStore {
         }
         try db.execute(sql: ChangeLogSQL.internalTables)
         try ResyncSQL.install(db)
+        for added in ChangeLogSQL.addedColumns where try !db.columns(in: added.table).contains(where: { $0.name == added.column }) {
+            try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)")
+        }
         let epoch: String
         if let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") {
             let holder: String = row["node"]

@@ -7,14 +7,14 @@ extension SQLiteStore {
     /// The cursor and contact record kept for a peer, if any.
     public func peer(_ node: NodeID) async throws -> PeerState? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM _ts_peer WHERE node = ?", arguments: [node.description]).map(SQLiteStore.peerState)
+            try Row.fetchOne(db, sql: "SELECT \(SQLiteStore.peerColumns) FROM _ts_peer WHERE node = ?", arguments: [node.description]).map(SQLiteStore.peerState)
         }
     }
 
     /// All peer records, parent first, then children by id.
     public func peers() async throws -> [PeerState] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM _ts_peer ORDER BY role = 'child', node").map(SQLiteStore.peerState)
+            try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.peerColumns) FROM _ts_peer ORDER BY role = 'child', node").map(SQLiteStore.peerState)
         }
     }
 
@@ -45,16 +45,21 @@ extension SQLiteStore {
         }
     }
 
+    /// The columns of a peer record, without the subtree summary a child sent.
+    static let peerColumns = "node, role, pushed, pulled, epoch, last_contact, last_error, newest_change, served, resync"
+
     static func ensurePeer(_ db: Database, node: NodeID, role: PeerRole) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO _ts_peer(node, role) VALUES (?, ?)", arguments: [node.description, role.rawValue])
     }
 
     static func peerState(_ row: Row) throws -> PeerState {
         let lastContact: Double? = row["last_contact"]
+        let newest: Int64? = row["newest_change"]
         return PeerState(
             node: try NodeID(row["node"] as String), role: PeerRole(rawValue: row["role"]) ?? .child,
             pushed: row["pushed"], pulled: row["pulled"], epoch: row["epoch"],
             lastContact: lastContact.map { Date(timeIntervalSince1970: $0) }, lastError: row["last_error"],
-            served: row["served"], resyncRequested: (row["resync"] as Int64?).flatMap { $0 != 0 ? true : nil })
+            served: row["served"], resyncRequested: (row["resync"] as Int64?).flatMap { $0 != 0 ? true : nil },
+            newestChange: newest.flatMap { $0 > 0 ? HybridTimestamp(rawValue: $0).date : nil })
     }
 }

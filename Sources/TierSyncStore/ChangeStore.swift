@@ -69,6 +69,20 @@ public protocol ChangeStore: Sendable {
     /// The number of conflicts waiting for an operator (`manual` rules).
     func openConflictCount() async throws -> Int
 
+    /// The number of conflicts recorded here, whatever their status.
+    func conflictCount() async throws -> Int
+
+    /// The number of local writes the capture triggers have logged since the store was
+    /// created (a key-changing update counts once).
+    func capturedCount() async throws -> Int64
+
+    /// Keeps the summaries a child sent of its subtree (its own first), replacing those it
+    /// sent before.
+    func recordSubtree(_ nodes: [NodeSummary], from child: NodeID) async throws
+
+    /// The subtree summaries every child last sent, by child id.
+    func subtrees() async throws -> [SubtreeRecord]
+
     /// Applies an operator's choice as a new local write, which supersedes both sides
     /// everywhere it propagates, and marks the conflict resolved in the same transaction.
     func resolveConflict(id: Int64, keep choice: ConflictChoice) async throws -> ConflictRecord
@@ -199,10 +213,13 @@ public struct PeerState: Sendable, Equatable, Codable {
     public var served: Int64?
     /// At a parent: true when an operator asked this child to resync at its next pull.
     public var resyncRequested: Bool?
+    /// At a parent: the time of the newest change received from this child (the highest
+    /// version stamp its pushes carried). Absent before its first change.
+    public var newestChange: Date?
 
     /// Creates a peer record.
     public init(node: NodeID, role: PeerRole, pushed: Int64 = 0, pulled: Int64 = 0, epoch: String? = nil, lastContact: Date? = nil, lastError: String? = nil,
-                served: Int64? = nil, resyncRequested: Bool? = nil) {
+                served: Int64? = nil, resyncRequested: Bool? = nil, newestChange: Date? = nil) {
         self.node = node
         self.role = role
         self.pushed = pushed
@@ -212,5 +229,6 @@ public struct PeerState: Sendable, Equatable, Codable {
         self.lastError = lastError
         self.served = served
         self.resyncRequested = resyncRequested
+        self.newestChange = newestChange
     }
 }

@@ -24,6 +24,12 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("node-schema"), help: "node.schema: a schema file replacing the built-in one.")
     var schema: String?
 
+    @Option(name: .customLong("node-children"), help: "node.children: the children this node expects, comma-separated.")
+    var children: String?
+
+    @Option(name: .customLong("status-stale-after"), help: "status.stale_after: seconds without contact before a child is stale.")
+    var staleAfter: String?
+
     @Option(name: .customLong("sync-interval"), help: "sync.interval: seconds between rounds.")
     var interval: String?
 
@@ -56,7 +62,8 @@ struct ConfigOptions: ParsableArguments {
         var flags: [String: String] = [:]
         let given: [(String, String?)] = [
             ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
-            ("node.schema", schema), ("sync.interval", interval), ("sync.batch", batch),
+            ("node.schema", schema), ("node.children", children), ("status.stale_after", staleAfter),
+            ("sync.interval", interval), ("sync.batch", batch),
             ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew),
             ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]

@@ -32,7 +32,7 @@ struct CrashRecoveryTests {
         // Kill the city as well while it is pushing, then bring both back.
         tree.kill("cn.gd.sz")
         try await tree.start(["cn.gd", "cn.gd.sz"])
-        let complete = try await tree.eventually(90) {
+        let complete = try await tree.eventually(180) {
             try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM customer") == "\(Self.rows)"
                 && SQLiteShell.value(tree.database("cn.gd"), "SELECT count(*) FROM customer") == "\(Self.rows)"
         }

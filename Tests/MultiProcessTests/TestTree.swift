@@ -54,6 +54,16 @@ final class TestTree: @unchecked Sendable {
 
     /// The signing key of node `id`.
     func key(_ id: String) -> NodeKey? { (try? NodeID(id)).flatMap { credentials.keys[$0] } }
+    /// Appends settings to one node's configuration file, before it starts.
+    func configure(_ id: String, _ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: nodes[id]!.config))
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data(("\n" + text + "\n").utf8))
+    }
+
+    /// The base URL of a node's HTTP API.
+    func url(_ id: String, _ path: String = "") -> String { "http://127.0.0.1:\(nodes[id]!.port)\(path)" }
 
     /// The `tiersync` binary built beside this test bundle.
     static var executable: URL {

@@ -53,6 +53,19 @@ struct ConfigurationReaderTests {
         }
     }
 
+    @Test func expectedChildrenAndStalenessAreRead() throws {
+        let path = try file("[node]\nid = \"cn\"\nchildren = \"cn.gd, cn.js\"\n[status]\nstale_after = 90\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try ConfigurationReader.read(file: path, environment: [:], flags: [:])
+        #expect(configuration.expectedChildren == [try NodeID("cn.gd"), try NodeID("cn.js")] && configuration.staleAfter == 90)
+        #expect { try ConfigurationReader.read(file: path, environment: [:], flags: ["node.children": "cn.gd.sz"]) } throws: {
+            "\($0)".contains("ids of children of cn") && "\($0)".contains("flag --node-children")
+        }
+        #expect { try ConfigurationReader.read(file: path, environment: ["TIERSYNC_STATUS_STALE_AFTER": "0"], flags: [:]) } throws: {
+            "\($0)".contains("status.stale_after")
+        }
+    }
+
     @Test func everyKeyHasAnEnvironmentVariableAndAFlag() {
         let names = ConfigurationReader.keys.map(\.name)
         #expect(Set(names).count == names.count)

@@ -12,6 +12,8 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     case e2e
     /// `tiersync resync` of a city with a few differing rows in a large table.
     case resync
+    /// Report times over a national store (customers and 24 x 5 revenue rows each).
+    case reports
 }
 
 /// The command-line options of `tiersync-bench`.
@@ -38,12 +40,13 @@ struct BenchOptions: Sendable {
 
     /// The usage text.
     static let usage = """
-        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e|resync[,...]] [--repeat N]
+        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e|resync|reports[,...]] [--repeat N]
                               [--tiersync PATH] [--timeout SECONDS] [--keep]
                               [--resync-rows N] [--resync-differ N]
 
-          --rows N          rows per benchmark (default 100000)
-          --only LIST       run only these benchmarks, comma-separated (default: all five)
+          --rows N          rows per benchmark (default 100000); for reports, customers
+                            (each with 24 months x 5 categories of revenue)
+          --only LIST       run only these benchmarks, comma-separated (default: all six)
           --resync-rows N   rows of the city's table in the resync benchmark (default 1000000)
           --resync-differ N rows that differ between city and province there (default 100)
           --repeat N        runs per in-process figure, median printed (default 3; e2e runs once)

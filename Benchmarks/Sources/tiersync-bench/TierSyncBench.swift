@@ -32,6 +32,7 @@ struct TierSyncBench {
                     try CaptureBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .apply:
                     try await ApplyBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
+                    try await AggregateApplyBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .wire:
                     try WireBenchmark(rows: rows, repeats: options.repeats, scratch: scratch).run()
                 case .e2e:
@@ -42,6 +43,8 @@ struct TierSyncBench {
                     guard let executable else { break }
                     try await ResyncBenchmark(rows: options.resyncRows, differing: options.resyncDiffer, executable: executable,
                                               timeout: options.timeout, scratch: scratch).run()
+                case .reports:
+                    try await ReportsBenchmark(customers: options.rows, repeats: options.repeats, scratch: scratch).run()
                 }
             }
             if options.keep {

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// The status page as a browser shows it, and the metrics as Prometheus scrapes them, from
+/// real daemons.
+@Suite(.serialized)
+struct StatusPageTests {
+    /// Debian's headless browser, if installed.
+    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The page's DOM after the browser has loaded and rendered it.
+    static func dom(_ url: String, profile: URL) throws -> String {
+        guard let chromium else {
+            throw SQLiteShell.Failure(description: "chromium is not installed; .ci/run installs Debian's chromium package (apt-get install chromium)")
+        }
+        let result = try TestTree.run(URL(fileURLWithPath: "/usr/bin/timeout"), [
+            "60", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)", "--dump-dom", url,
+        ])
+        return result.output
+    }
+
+    @Test(.enabled(if: chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil,
+                   "chromium is not installed here (apt-get install chromium); CI installs it and runs this test"))
+    func aBrowserShowsTheTreeAndTheHeadlineFigures() async throws {
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])
+        try tree.configure("cn", "[node]\nchildren = \"cn.gd, cn.js\"")
+        try tree.configure("cn.gd", "[status]\nstale_after = 2")
+        try await tree.start()
+        try SQLiteShell.run(tree.database("cn.gd.sz"), """
+            INSERT INTO customer(id, name, classes, industry, scope) VALUES ('SZ-1', 'Shenzhen Bank', 'important', 'finance', 'cn.gd.sz');
+            INSERT INTO revenue VALUES ('SZ-1', '2026-09', 'data', 100000, 'cn.gd.sz'), ('SZ-1', '2026-10', 'data', 123456, 'cn.gd.sz');
+            """)
+        // The city's summary reaches the group through the province.
+        let reported = try await tree.eventually {
+            let html = try ReportTests.curl([tree.url("cn", "/")])
+            return html.contains(#"data-node="cn.gd.sz" data-state="current""#) && html.contains(#"id="revenue">1,234.56<"#)
+        }
+        #expect(reported, "the group's page never showed the city and the revenue: \(tree.log("cn"))")
+
+        let dom = try Self.dom(tree.url("cn", "/"), profile: tree.directory.appendingPathComponent("chromium"))
+        #expect(dom.contains("<title>TierSync cn</title>"), "chromium did not load the page: \(dom.prefix(2000))")
+        for (node, state) in [("cn", "self"), ("cn.gd", "current"), ("cn.gd.sz", "current"), ("cn.js", "missing")] {
+            #expect(dom.contains(#"data-node="\#(node)" data-state="\#(state)""#), "\(node) is not shown as \(state): \(dom)")
+        }
+        #expect(dom.contains(#"<span id="period">2026-10</span>"#))
+        #expect(dom.contains(#"<dd id="revenue">1,234.56</dd>"#) && dom.contains(#"<dd id="growth">23.5</dd>"#), "\(dom)")
+        #expect(dom.contains(#"<dd id="customers">1</dd>"#) && dom.contains(#"<dd id="arpu">1,234.56</dd>"#))
+        #expect(dom.contains(#"<tr data-region="cn.gd">"#))
+        #expect(!dom.contains("<script") && !dom.contains("src=\"http") && !dom.contains("href=\"http"), "the page must need nothing outside it")
+        #expect(dom.contains(#"http-equiv="refresh""#))
+
+        // Metrics at the province: what it received, timed, and its child's lag.
+        let provinceMetrics = try ReportTests.curl([tree.url("cn.gd", "/metrics")])
+        for line in [#"tiersync_changes_applied_total{from="child"} 3"#, #"tiersync_changes_pushed_total 3"#,
+                     #"tiersync_batch_duration_seconds_count{operation="receive"}"#, #"tiersync_child_lag_seconds{child="cn.gd.sz"}"#,
+                     #"tiersync_child_backlog{child="cn.gd.sz"} 0"#, #"tiersync_sync_rounds_total{result="ok"}"#] {
+            #expect(provinceMetrics.contains(line), "\(line) is missing from the province's metrics:\n\(provinceMetrics)")
+        }
+        let cityMetrics = try ReportTests.curl([tree.url("cn.gd.sz", "/metrics")])
+        #expect(cityMetrics.contains("tiersync_changes_captured_total 3") && cityMetrics.contains("tiersync_backlog 0"), "\(cityMetrics)")
+
+        // The city stops: past the province's staleness limit, its page says so.
+        tree.stop("cn.gd.sz")
+        let stale = try await tree.eventually(15) {
+            try ReportTests.curl([tree.url("cn.gd", "/")]).contains(#"data-node="cn.gd.sz" data-state="stale""#)
+        }
+        #expect(stale, "the province never showed its stopped city as stale")
+        let staleDOM = try Self.dom(tree.url("cn.gd", "/"), profile: tree.directory.appendingPathComponent("chromium"))
+        #expect(staleDOM.contains(#"data-node="cn.gd.sz" data-state="stale""#), "\(staleDOM)")
+    }
+}
