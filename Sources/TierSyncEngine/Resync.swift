@@ -93,11 +93,13 @@ public struct Resync: Sendable {
         }
         report.cursorBroken = cursorBroken
 
+        logger.debug("resync replayed", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
         let include = Self.counted(node: store.node, parent: parent)
         async let localDigests = store.digests(of: tables, include: include)
         let roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
         let local = try await localDigests
         report.rowsChecked = local.values.reduce(0) { $0 + $1.rows }
+        logger.debug("resync digests compared", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
         var parentRows: [String: Int64] = [:]
         var differing: [String] = []
         for answer in roots.tables {
@@ -136,6 +138,7 @@ public struct Resync: Sendable {
         } else if !differing.isEmpty {
             (leaves, leafRows) = try await differingLeaves(differing, local: local)
         }
+        logger.debug("resync ranges found", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
         for table in tables {
             progress(.compared(table: table, rows: local[table]?.rows ?? 0, differing: every ? DigestTree.leafCount : leaves[table]?.count ?? 0))
         }
@@ -149,7 +152,7 @@ public struct Resync: Sendable {
             let all = leaves[table] ?? []
             let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
             report.rangesDiffering += every ? 0 : all.count
-            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table],
+            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table]?.tree,
                                           parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
             report.counts = report.counts + counts
             run.tables[table]?.finished = true
@@ -159,6 +162,7 @@ public struct Resync: Sendable {
             report.counts = report.counts + earlier.counts
         }
 
+        logger.debug("resync ranges repaired", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
         if !options.dryRun {
             try await store.finishResync(with: parent, cursor: cursorBroken ? (run.parentEpoch, run.parentHead) : nil)
             let round = try await replicator.round()
@@ -201,8 +205,10 @@ public struct Resync: Sendable {
         return (parents, rows)
     }
 
-    /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each fetched from the parent and repaired in its own transaction.
-    private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, parentRows: Int64, parent: NodeID,
+    /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each
+    /// fetched from the parent and repaired in its own transaction. The child's own keys in
+    /// those leaves are read while the first range is fetched.
+    private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, local: DigestTree?, parentRows: Int64, parent: NodeID,
                         options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
         var total = RepairCounts()
         guard !leaves.isEmpty else {
@@ -212,36 +218,48 @@ public struct Resync: Sendable {
             }
             return total
         }
-        let keys = try await store.digestKeys(of: table, buckets: Set(leaves), include: Self.counted(node: store.node, parent: parent))
-        var keysByLeaf: [Int: [DigestKey]] = [:]
-        for key in keys { keysByLeaf[key.bucket, default: []].append(key) }
-        // Without leaf counts (a full copy), spread the parent's rows evenly over the leaves.
+        // Without the parent's leaf counts (a full copy), its rows are spread evenly over the leaves.
         let perLeaf = Double(parentRows) / Double(DigestTree.leafCount)
-        var start = 0
-        while start < leaves.count {
-            var end = start
-            var rows = 0.0
-            repeat {
-                let leaf = leaves[end]
-                rows += max(Double(estimate?[leaf] ?? 0), estimate == nil ? perLeaf : 0, Double(keysByLeaf[leaf]?.count ?? 0))
-                end += 1
-            } while end < leaves.count && rows < Double(replicator.batchSize)
-            let range = Array(leaves[start..<end])
-            let before = link.bytesMoved
-            let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: range))
-            let states: [Change]
-            do {
-                states = try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema)
-            } catch {
-                throw SyncError.badRequest("parent sent states this node cannot read: \(error)")
+        var ranges: [[Int]] = []
+        var current: [Int] = []
+        var rows = 0.0
+        for leaf in leaves {
+            current.append(leaf)
+            rows += max(estimate.map { Double($0[leaf] ?? 0) } ?? perLeaf, Double(local?.leaves[leaf].rows ?? 0))
+            if rows >= Double(replicator.batchSize) {
+                ranges.append(current)
+                current = []
+                rows = 0
             }
+        }
+        if !current.isEmpty { ranges.append(current) }
+
+        async let localKeys = store.digestKeys(of: table, buckets: Set(leaves), include: Self.counted(node: store.node, parent: parent))
+        var fetched = try await states(of: table, leaves: ranges[0])
+        var keysByLeaf: [Int: [DigestKey]] = [:]
+        for key in try await localKeys { keysByLeaf[key.bucket, default: []].append(key) }
+        var done = 0
+        for (number, range) in ranges.enumerated() {
+            if number > 0 { fetched = try await states(of: table, leaves: range) }
             let counts = try await store.repair(
-                table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: states, parent: parent,
-                mark: ResyncMark(table: table, doneThrough: range.last!, finished: end == leaves.count, ranges: range.count), dryRun: options.dryRun)
+                table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: fetched.states, parent: parent,
+                mark: ResyncMark(table: table, doneThrough: range.last!, finished: number == ranges.count - 1, ranges: range.count),
+                dryRun: options.dryRun)
             total = total + counts
-            progress(.repaired(table: table, leaves: end, of: leaves.count, counts: total, bytes: link.bytesMoved - before))
-            start = end
+            done += range.count
+            progress(.repaired(table: table, leaves: done, of: leaves.count, counts: total, bytes: fetched.bytes))
         }
         return total
+    }
+
+    /// The parent's states of the rows in `leaves`, and the bytes the request moved.
+    private func states(of table: String, leaves: [Int]) async throws -> (states: [Change], bytes: Int64) {
+        let before = link.bytesMoved
+        let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: leaves))
+        do {
+            return (try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema), link.bytesMoved - before)
+        } catch {
+            throw SyncError.badRequest("parent sent states this node cannot read: \(error)")
+        }
     }
 }

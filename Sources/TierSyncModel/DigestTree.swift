@@ -38,6 +38,12 @@ public struct DigestTree: Sendable, Equatable {
         leaves = Array(repeating: Node(), count: DigestTree.leafCount)
     }
 
+    /// A tree with these leaves (``leafCount`` of them).
+    public init(leaves: [Node]) {
+        precondition(leaves.count == DigestTree.leafCount, "a digest tree has \(DigestTree.leafCount) leaves")
+        self.leaves = leaves
+    }
+
     /// The leaf of a key: the top 16 bits of its hash.
     public static func bucket(ofKeyHash hash: UInt64) -> Int {
         Int(hash >> 48)

@@ -13,10 +13,15 @@ public enum RowDigest {
     /// The seed of version hashes.
     public static let versionSeed: UInt64 = 0x7665_725F_7473_3634
 
-    /// The hash of a key: its values in key-column order.
+    /// The hash of a key: its key text (``KeyText``), as the change log's `pk` holds it.
     public static func keyHash(_ key: [SQLValue]) -> UInt64 {
+        keyHash(text: KeyText.text(key))
+    }
+
+    /// The hash of a key text.
+    public static func keyHash(text: String) -> UInt64 {
         var hasher = StableHasher(seed: keySeed)
-        for value in key { hasher.absorb(value) }
+        hasher.absorb(.text(text))
         return hasher.finalize()
     }
 
@@ -28,10 +33,10 @@ public enum RowDigest {
         return hasher.finalize()
     }
 
-    /// The hash of a row's version: its key, stamp and origin.
+    /// The hash of a row's version: its key hash, stamp and origin.
     public static func versionHash(key: [SQLValue], version: Version) -> UInt64 {
         var hasher = StableHasher(seed: versionSeed)
-        for value in key { hasher.absorb(value) }
+        hasher.absorb(keyHash(key))
         hasher.absorb(UInt64(bitPattern: version.stamp.rawValue))
         hasher.absorb(.text(version.origin.description))
         return hasher.finalize()

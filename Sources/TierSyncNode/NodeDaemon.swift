@@ -16,9 +16,10 @@ import TierSyncStore
 /// A running node: its store, its HTTP API, and (below the group) its sync loop, as one
 /// service group that stops cleanly on SIGTERM and SIGINT.
 public enum NodeDaemon {
-    /// Opens the node's store as configured.
-    public static func openStore(_ configuration: NodeConfiguration) throws -> SQLiteStore {
-        try SQLiteStore(path: configuration.databasePath, node: configuration.node, schema: try configuration.loadSchema())
+    /// Opens the node's store as configured; see ``SQLiteStore/init(path:node:schema:adoptingRows:)``
+    /// for `adoptingRows`.
+    public static func openStore(_ configuration: NodeConfiguration, adoptingRows: Bool = true) throws -> SQLiteStore {
+        try SQLiteStore(path: configuration.databasePath, node: configuration.node, schema: try configuration.loadSchema(), adoptingRows: adoptingRows)
     }
 
     /// The node's key, from its key file; it must be the key of this node.

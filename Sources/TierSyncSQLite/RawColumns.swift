@@ -51,6 +51,19 @@ struct RawColumns {
         }
     }
 
+    /// Appends column `index` to `bytes` as `json_array` writes a key value (``KeyText``).
+    @inline(__always)
+    func appendKeyText(_ index: Int32, to bytes: inout [UInt8]) {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_TEXT:
+            KeyText.appendString(textBytes(index), to: &bytes)
+        case SQLITE_INTEGER:
+            bytes.append(contentsOf: String(sqlite3_column_int64(statement, index)).utf8)
+        default:
+            bytes.append(contentsOf: KeyText.text([value(index)]).utf8.dropFirst().dropLast())
+        }
+    }
+
     /// The bytes of a text column (empty for NULL), valid until the next step.
     func textBytes(_ index: Int32) -> UnsafeRawBufferPointer {
         guard let pointer = sqlite3_column_text(statement, index) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
@@ -72,7 +85,7 @@ final class ScopeFilter {
     }
 
     func includes(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if bytes.count == last.count, last.withUnsafeBytes({ $0.elementsEqual(bytes) }) { return lastAnswer }
+        if Self.same(last, bytes) { return lastAnswer }
         let text = String(decoding: bytes, as: UTF8.self)
         let answer: Bool
         if let known = answers[text] {
@@ -84,5 +97,13 @@ final class ScopeFilter {
         last = Array(bytes)
         lastAnswer = answer
         return answer
+    }
+
+    /// True when `known` holds exactly `bytes`.
+    @inline(__always)
+    static func same(_ known: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard known.count == bytes.count else { return false }
+        guard !known.isEmpty, let base = bytes.baseAddress else { return true }
+        return known.withUnsafeBytes { memcmp($0.baseAddress!, base, bytes.count) == 0 }
     }
 }

@@ -40,19 +40,13 @@ extension SQLiteStore {
         let wanted = Self.bitmap(buckets)
         let fullSchema = self.schema
         return try await pool.read { db in
-            let keyColumns = (0..<schema.keyColumns.count).map { "json_extract(pk, '$[\($0)]')" }.joined(separator: ", ")
-            let statement = try db.makeStatement(sql: "SELECT seq, \(keyColumns) FROM _ts_log WHERE tbl = ?")
+            let statement = try db.makeStatement(sql: "SELECT seq, pk FROM _ts_log NOT INDEXED WHERE tbl = ?")
             statement.setUncheckedArguments([schema.name])
             let raw = RawColumns(statement: statement.sqliteStatement)
             var sequences: [Int64] = []
-            while true {
-                let code = sqlite3_step(statement.sqliteStatement)
-                guard code == SQLITE_ROW else {
-                    guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "digest scan of the log failed") }
-                    break
-                }
+            while try DigestScan.step(statement) {
                 var hasher = StableHasher(seed: RowDigest.keySeed)
-                for column in 0..<schema.keyColumns.count { raw.absorb(Int32(column + 1), into: &hasher) }
+                hasher.absorb(bytes: raw.textBytes(1), tag: SQLValueTag.text)
                 if wanted[DigestTree.bucket(ofKeyHash: hasher.finalize())] {
                     sequences.append(sqlite3_column_int64(statement.sqliteStatement, 0))
                 }
@@ -82,7 +76,8 @@ extension SQLiteStore {
 struct DigestScan {
     let tables: [TableSchema]
     let filters: [ScopeFilter]
-    private(set) var trees: [DigestTree]
+    /// The leaves of each table's tree, filled in place (one flat array per table).
+    private var leaves: [[DigestTree.Node]]
     private(set) var rows: [Int64]
     /// When set, only these leaves are visited, and their keys collected in ``keys``.
     var wanted: [Bool]?
@@ -92,15 +87,19 @@ struct DigestScan {
     init(tables: [TableSchema], include: @escaping @Sendable (TableSchema, String) -> Bool) {
         self.tables = tables
         filters = tables.map { table in ScopeFilter { include(table, $0) } }
-        trees = Array(repeating: DigestTree(), count: tables.count)
+        leaves = Array(repeating: Array(repeating: DigestTree.Node(), count: DigestTree.leafCount), count: tables.count)
         rows = Array(repeating: 0, count: tables.count)
     }
+
+    /// Each table's tree.
+    var trees: [DigestTree] { leaves.map { DigestTree(leaves: $0) } }
 
     mutating func run(_ db: Database) throws {
         for index in tables.indices { try scanTable(db, index) }
         try scanLog(db)
     }
 
+    @inline(__always)
     private mutating func add(_ index: Int, keyHash: UInt64, hash: UInt64, rows count: Int64, key: () -> [SQLValue]) {
         let bucket = DigestTree.bucket(ofKeyHash: keyHash)
         if let wanted {
@@ -108,7 +107,8 @@ struct DigestScan {
             keys[key(), default: (bucket, 0)].hash &+= hash
             return
         }
-        trees[index].add(bucket: bucket, hash: hash, rows: count)
+        leaves[index][bucket].rows &+= count
+        leaves[index][bucket].hash &+= hash
         rows[index] += count
     }
 
@@ -122,15 +122,19 @@ struct DigestScan {
         let keyPositions = table.keyIndexes.map { Int32(order.firstIndex(of: $0)!) }
         let scopePosition = Int32(order.firstIndex(of: table.scopeIndex!)!)
         let filter = filters[index]
-        while true {
-            let code = sqlite3_step(statement.sqliteStatement)
-            guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "digest scan of \(table.name) failed") }
-                return
-            }
+        var keyText: [UInt8] = []
+        keyText.reserveCapacity(64)
+        while try Self.step(statement) {
             guard filter.includes(raw.textBytes(scopePosition)) else { continue }
+            keyText.removeAll(keepingCapacity: true)
+            keyText.append(UInt8(ascii: "["))
+            for (offset, position) in keyPositions.enumerated() {
+                if offset > 0 { keyText.append(UInt8(ascii: ",")) }
+                raw.appendKeyText(position, to: &keyText)
+            }
+            keyText.append(UInt8(ascii: "]"))
             var keyHasher = StableHasher(seed: RowDigest.keySeed)
-            for position in keyPositions { raw.absorb(position, into: &keyHasher) }
+            keyText.withUnsafeBytes { keyHasher.absorb(bytes: $0, tag: SQLValueTag.text) }
             var rowHasher = StableHasher(seed: RowDigest.rowSeed)
             for position in 0..<Int32(order.count) { raw.absorb(position, into: &rowHasher) }
             add(index, keyHash: keyHasher.finalize(), hash: rowHasher.finalize(), rows: 1) {
@@ -139,42 +143,42 @@ struct DigestScan {
         }
     }
 
+    /// Steps a statement: true on a row, false when done.
+    static func step(_ statement: Statement) throws -> Bool {
+        let code = sqlite3_step(statement.sqliteStatement)
+        if code == SQLITE_ROW { return true }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "digest scan failed: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(statement.sqliteStatement))))")
+        }
+        return false
+    }
+
     /// Log entries of rows held in the tables: the key from the entry's key text, the
     /// version from its stamp and origin.
     private mutating func scanLog(_ db: Database) throws {
-        let width = tables.map(\.keyColumns.count).max() ?? 1
-        let keyColumns = (0..<width).map { "json_extract(pk, '$[\($0)]')" }.joined(separator: ", ")
-        let names = tables.map { "'" + $0.name + "'" }.joined(separator: ", ")
-        let statement = try db.makeStatement(sql: """
-            SELECT tbl, scope, hlc, origin, \(keyColumns) FROM _ts_log
-            WHERE deleted = 0 AND tomb IS NULL AND tbl IN (\(names))
-            """)
+        // A full scan reads the log in storage order, faster than the (tbl, pk) index for
+        // a big table; entries of other tables are skipped by their name's bytes.
+        let statement = try db.makeStatement(sql: "SELECT tbl, scope, hlc, origin, pk FROM _ts_log NOT INDEXED WHERE deleted = 0 AND tomb IS NULL")
         let raw = RawColumns(statement: statement.sqliteStatement)
         let tableBytes = tables.map { Array($0.name.utf8) }
         var index = 0
-        while true {
-            let code = sqlite3_step(statement.sqliteStatement)
-            guard code == SQLITE_ROW else {
-                guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "digest scan of the change log failed") }
-                return
-            }
+        while try Self.step(statement) {
             let name = raw.textBytes(0)
-            if !tableBytes[index].withUnsafeBytes({ $0.elementsEqual(name) }) {
-                guard let found = tableBytes.firstIndex(where: { $0.withUnsafeBytes { $0.elementsEqual(name) } }) else { continue }
+            if !ScopeFilter.same(tableBytes[index], name) {
+                guard let found = tableBytes.firstIndex(where: { ScopeFilter.same($0, name) }) else { continue }
                 index = found
             }
             guard filters[index].includes(raw.textBytes(1)) else { continue }
-            let keyCount = Int32(tables[index].keyColumns.count)
+            let keyText = raw.textBytes(4)
             var keyHasher = StableHasher(seed: RowDigest.keySeed)
+            keyHasher.absorb(bytes: keyText, tag: SQLValueTag.text)
+            let keyHash = keyHasher.finalize()
             var versionHasher = StableHasher(seed: RowDigest.versionSeed)
-            for column in 4..<(4 + keyCount) {
-                raw.absorb(column, into: &keyHasher)
-                raw.absorb(column, into: &versionHasher)
-            }
+            versionHasher.absorb(keyHash)
             versionHasher.absorb(UInt64(bitPattern: sqlite3_column_int64(statement.sqliteStatement, 2)))
             versionHasher.absorb(bytes: raw.textBytes(3), tag: SQLValueTag.text)
-            add(index, keyHash: keyHasher.finalize(), hash: versionHasher.finalize(), rows: 0) {
-                (4..<(4 + keyCount)).map { raw.value($0) }
+            add(index, keyHash: keyHash, hash: versionHasher.finalize(), rows: 0) {
+                (try? MetaText.values(String(decoding: keyText, as: UTF8.self))) ?? []
             }
         }
     }

@@ -5,9 +5,9 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
-    /// reads their columns, (re)creates the capture triggers and adopts unlogged rows.
-    /// Returns the log's epoch.
-    static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema) throws -> String {
+    /// reads their columns, (re)creates the capture triggers and, with `adopt`, adopts
+    /// unlogged rows. Returns the log's epoch.
+    static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
             throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
         }
@@ -29,12 +29,12 @@ extension SQLiteStore {
         }
         try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
         for index in schema.tables.indices {
-            try installTable(db, table: &schema.tables[index], node: node)
+            try installTable(db, table: &schema.tables[index], node: node, adopt: adopt)
         }
         return epoch
     }
 
-    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID) throws {
+    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID, adopt: Bool) throws {
         if try !db.tableExists(table.name) {
             do {
                 try db.execute(sql: table.createSQL)
@@ -63,7 +63,7 @@ extension SQLiteStore {
         for sql in ChangeLogSQL.triggers(table, node: node) {
             try db.execute(sql: sql)
         }
-        try adoptUnloggedRows(db, table: table, node: node)
+        if adopt { try adoptUnloggedRows(db, table: table, node: node) }
     }
 
     /// Rows present before TierSync (or written while its triggers were off) enter the log

@@ -45,7 +45,8 @@ struct ResyncCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
-        let store = try NodeDaemon.openStore(configuration)
+        // Rows added behind the back are adopted by the repair, in the ranges that differ.
+        let store = try NodeDaemon.openStore(configuration, adoptingRows: node != nil)
         if let node {
             try await request(node, store: store, at: configuration.node)
             return

@@ -39,6 +39,26 @@ struct DigestRepairTests {
         return tree
     }
 
+    @Test func keyTextIsWhatJsonArrayWrites() async throws {
+        let directory = try TemporaryDirectory()
+        let queue = try DatabaseQueue(path: directory.path("keys.sqlite"))
+        let keys: [[SQLValue]] = [
+            [.text("SZ-1")], [.integer(-42)], [.text("C1"), .text("2026-01"), .text("data")],
+            [.text("quote \" backslash \\ tab \t newline \n bell \u{07} del \u{7F} 深圳 😀")], [.text("")],
+        ]
+        for key in keys {
+            let sql = "SELECT json_array(" + Array(repeating: "?", count: key.count).joined(separator: ", ") + ")"
+            let expected = try await queue.read { db in try String.fetchOne(db, sql: sql, arguments: StatementArguments(key.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case let .integer(number): number
+                case let .text(text): text
+                default: nil
+                }
+            })) }
+            #expect(KeyText.text(key) == expected)
+        }
+    }
+
     @Test func theScanOfTheTablesGivesWhatTheRowsHashTo() async throws {
         let directory = try TemporaryDirectory()
         let (city, province) = try await pair(directory)

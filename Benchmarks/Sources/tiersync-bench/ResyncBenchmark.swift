@@ -108,6 +108,8 @@ struct ResyncBenchmark {
             try db.execute(sql: "UPDATE _ts_node SET node = 'cn.gd', epoch = ? WHERE id = 1", arguments: [epoch])
             try db.execute(sql: "DELETE FROM _ts_peer")
             try db.execute(sql: "INSERT INTO _ts_peer(node, role, pushed, pulled, served) VALUES ('cn.gd.sz', 'child', ?, ?, ?)", arguments: [head, head, head])
+            // Its own rows came from the city: nothing for its (absent) parent to wait for.
+            try db.execute(sql: "INSERT INTO _ts_peer(node, role, pushed, pulled) VALUES ('cn', 'parent', ?, 0)", arguments: [head])
         }
         try queue.close()
         try SQLiteStore(path: province, node: try NodeID("cn.gd"), schema: .standard).close()
@@ -209,7 +211,7 @@ struct ResyncBenchmark {
         defer { try? FileManager.default.removeItem(atPath: target) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: rsync)
-        process.arguments = ["--no-whole-file", "--stats", before, target]
+        process.arguments = ["--no-whole-file", "--ignore-times", "--stats", before, target]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
