@@ -151,7 +151,7 @@ public struct Resync: Sendable {
             let mark = run.tables[table] ?? ResyncMark(table: table, doneThrough: -1, finished: false)
             let all = leaves[table] ?? []
             let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
-            report.rangesDiffering += every ? 0 : all.count
+            report.rangesDiffering += all.count
             let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table],
                                           parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
             report.counts = report.counts + counts
