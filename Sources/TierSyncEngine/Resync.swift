@@ -151,8 +151,8 @@ public struct Resync: Sendable {
             let mark = run.tables[table] ?? ResyncMark(table: table, doneThrough: -1, finished: false)
             let all = leaves[table] ?? []
             let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
-            report.rangesDiffering += every ? 0 : all.count
-            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table]?.tree,
+            report.rangesDiffering += all.count
+            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table],
                                           parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
             report.counts = report.counts + counts
             run.tables[table]?.finished = true
@@ -208,7 +208,7 @@ public struct Resync: Sendable {
     /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each
     /// fetched from the parent and repaired in its own transaction. The child's own keys in
     /// those leaves are read while the first range is fetched.
-    private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, local: DigestTree?, parentRows: Int64, parent: NodeID,
+    private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, local: TableDigest?, parentRows: Int64, parent: NodeID,
                         options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
         var total = RepairCounts()
         guard !leaves.isEmpty else {
@@ -225,7 +225,7 @@ public struct Resync: Sendable {
         var rows = 0.0
         for leaf in leaves {
             current.append(leaf)
-            rows += max(estimate.map { Double($0[leaf] ?? 0) } ?? perLeaf, Double(local?.leaves[leaf].rows ?? 0))
+            rows += max(estimate.map { Double($0[leaf] ?? 0) } ?? perLeaf, Double(local?.tree.leaves[leaf].rows ?? 0))
             if rows >= Double(replicator.batchSize) {
                 ranges.append(current)
                 current = []
@@ -234,7 +234,7 @@ public struct Resync: Sendable {
         }
         if !current.isEmpty { ranges.append(current) }
 
-        async let localKeys = store.digestKeys(of: table, buckets: Set(leaves), include: Self.counted(node: store.node, parent: parent))
+        async let localKeys = store.digestKeys(of: table, buckets: Set(leaves), locations: local?.locations, include: Self.counted(node: store.node, parent: parent))
         var fetched = try await states(of: table, leaves: ranges[0])
         var keysByLeaf: [Int: [DigestKey]] = [:]
         for key in try await localKeys { keysByLeaf[key.bucket, default: []].append(key) }

@@ -22,7 +22,8 @@ public struct ResyncReport: Sendable, Codable, Equatable {
     public var differingTables: [String] = []
     /// Rows of this node's tables that the digests covered.
     public var rowsChecked: Int64 = 0
-    /// Digest leaves (key ranges) that differed when this run compared digests.
+    /// Digest leaves (key ranges) that differed when this run compared digests (every leaf
+    /// of every table on the full path).
     public var rangesDiffering = 0
     /// The ranges that the run this one resumed had repaired before it stopped.
     public var rangesSkipped = 0

@@ -89,7 +89,9 @@ public struct ResyncService: Sendable {
               request.buckets.allSatisfy({ (0..<DigestTree.leafCount).contains($0) }) else {
             throw SyncError.badRequest("buckets must be 1 to \(DigestTree.leafCount) leaf indexes from 0 to \(DigestTree.leafCount - 1)")
         }
-        let changes = try await store.states(of: table.name, buckets: Set(request.buckets)) { entry in
+        // The locations the child's digest request noted, so the log is not read whole again.
+        let locations = await cache.get(child, table: table.name)?.digest.locations
+        let changes = try await store.states(of: table.name, buckets: Set(request.buckets), locations: locations) { entry in
             Routing.concerns(child, table: table, scope: entry.scope, previousScope: entry.previousScope)
         }
         let schema = store.schema

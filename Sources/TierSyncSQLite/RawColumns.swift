@@ -64,6 +64,14 @@ struct RawColumns {
         }
     }
 
+    /// The key hash of a text column holding a key text (the log's `pk`).
+    @inline(__always)
+    func keyHash(ofText index: Int32) -> UInt64 {
+        var hasher = StableHasher(seed: RowDigest.keySeed)
+        hasher.absorb(bytes: textBytes(index), tag: SQLValueTag.text)
+        return hasher.finalize()
+    }
+
     /// The bytes of a text column (empty for NULL), valid until the next step.
     func textBytes(_ index: Int32) -> UnsafeRawBufferPointer {
         guard let pointer = sqlite3_column_text(statement, index) else { return UnsafeRawBufferPointer(start: nil, count: 0) }

@@ -7,27 +7,25 @@ import TierSyncStore
 extension SQLiteStore {
     /// The digest trees of `tables`, from one read snapshot: each table row adds its row
     /// hash, and each log entry of a row held in a table (live, without `tomb`) its version
-    /// hash, to the leaf of its key. Only rows whose scope `include` keeps count.
+    /// hash, to the leaf of its key. Only rows whose scope `include` keeps count. Each
+    /// digest carries where its rows and entries are, for ``digestKeys`` and ``states``.
     public func digests(of tables: [String], include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [String: TableDigest] {
         let schemas = try tables.map { try resolvedTable($0) }
         return try await pool.read { db in
             var scan = DigestScan(tables: schemas, include: include)
             try scan.run(db)
-            var result: [String: TableDigest] = [:]
-            for (index, table) in schemas.enumerated() {
-                result[table.name] = TableDigest(tree: scan.trees[index], rows: scan.rows[index])
-            }
-            return result
+            return scan.digests
         }
     }
 
     /// The keys of `table` in the leaves `buckets` whose scope `include` keeps, with their
     /// state hashes here.
-    public func digestKeys(of table: String, buckets: Set<Int>, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey] {
+    public func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey] {
         let schema = try resolvedTable(table)
         return try await pool.read { db in
             var scan = DigestScan(tables: [schema], include: include)
             scan.wanted = Self.bitmap(buckets)
+            scan.only = locations
             try scan.run(db)
             return scan.keys.map { DigestKey(bucket: $0.value.bucket, key: $0.key, hash: $0.value.hash) }
         }
@@ -35,24 +33,27 @@ extension SQLiteStore {
 
     /// The states in the log of the rows of `table` in the leaves `buckets` that `include`
     /// keeps, with their values, from one snapshot.
-    public func states(of table: String, buckets: Set<Int>, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change] {
+    public func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change] {
         let schema = try resolvedTable(table)
         let wanted = Self.bitmap(buckets)
         let fullSchema = self.schema
         return try await pool.read { db in
-            let statement = try db.makeStatement(sql: "SELECT seq, pk FROM _ts_log NOT INDEXED WHERE tbl = ?")
-            statement.setUncheckedArguments([schema.name])
-            let raw = RawColumns(statement: statement.sqliteStatement)
             var sequences: [Int64] = []
-            while try DigestScan.step(statement) {
-                var hasher = StableHasher(seed: RowDigest.keySeed)
-                hasher.absorb(bytes: raw.textBytes(1), tag: SQLValueTag.text)
-                if wanted[DigestTree.bucket(ofKeyHash: hasher.finalize())] {
-                    sequences.append(sqlite3_column_int64(statement.sqliteStatement, 0))
+            if let locations {
+                sequences = DigestLocations.locators(locations.entries, wanted: wanted)
+            } else {
+                let statement = try db.makeStatement(sql: "SELECT seq, pk FROM _ts_log NOT INDEXED WHERE tbl = ?")
+                statement.setUncheckedArguments([schema.name])
+                let raw = RawColumns(statement: statement.sqliteStatement)
+                while try DigestScan.step(statement) {
+                    if wanted[DigestTree.bucket(ofKeyHash: raw.keyHash(ofText: 1))] {
+                        sequences.append(sqlite3_column_int64(statement.sqliteStatement, 0))
+                    }
                 }
             }
             var reader = LogReader(db: db, schema: fullSchema)
             return try reader.read(sequences: sequences, include: include)
+                .filter { wanted[DigestTree.bucket(ofKeyHash: RowDigest.keyHash($0.key))] }
         }
     }
 
@@ -72,15 +73,20 @@ extension SQLiteStore {
 }
 
 /// One pass over the tables and one over the log, adding each counted row to its table's
-/// tree or, for wanted leaves, collecting its key with its state hash.
+/// tree and noting where it is; or, for wanted leaves, collecting each key with its state
+/// hash (reading only the rows located there when ``only`` is set).
 struct DigestScan {
     let tables: [TableSchema]
     let filters: [ScopeFilter]
     /// The leaves of each table's tree, filled in place (one flat array per table).
     private var leaves: [[DigestTree.Node]]
-    private(set) var rows: [Int64]
+    private var rows: [Int64]
+    private var rowLocations: [[UInt64]?]
+    private var entryLocations: [[UInt64]]
     /// When set, only these leaves are visited, and their keys collected in ``keys``.
     var wanted: [Bool]?
+    /// With ``wanted``: read only the rows and entries an earlier scan located.
+    var only: DigestLocations?
     /// The keys found in wanted leaves, with their leaf and state hash.
     private(set) var keys: [[SQLValue]: (bucket: Int, hash: UInt64)] = [:]
 
@@ -89,10 +95,19 @@ struct DigestScan {
         filters = tables.map { table in ScopeFilter { include(table, $0) } }
         leaves = Array(repeating: Array(repeating: DigestTree.Node(), count: DigestTree.leafCount), count: tables.count)
         rows = Array(repeating: 0, count: tables.count)
+        rowLocations = Array(repeating: [], count: tables.count)
+        entryLocations = Array(repeating: [], count: tables.count)
     }
 
-    /// Each table's tree.
-    var trees: [DigestTree] { leaves.map { DigestTree(leaves: $0) } }
+    /// Each table's digest, with the locations of its rows and entries.
+    var digests: [String: TableDigest] {
+        var result: [String: TableDigest] = [:]
+        for (index, table) in tables.enumerated() {
+            result[table.name] = TableDigest(tree: DigestTree(leaves: leaves[index]), rows: rows[index],
+                                             locations: DigestLocations(rows: rowLocations[index], entries: entryLocations[index]))
+        }
+        return result
+    }
 
     mutating func run(_ db: Database) throws {
         for index in tables.indices { try scanTable(db, index) }
@@ -112,19 +127,34 @@ struct DigestScan {
         rows[index] += count
     }
 
-    /// Table rows: all columns in digest order; the key hash from the key columns.
+    /// Table rows: all columns in digest order, then the rowid when the table has one.
     private mutating func scanTable(_ db: Database, _ index: Int) throws {
         let table = tables[index]
         let order = table.digestOrder
         let names = order.map { quoted(table.columns[$0]) }.joined(separator: ", ")
-        let statement = try db.makeStatement(sql: "SELECT \(names) FROM \(quoted(table.name))")
+        let hasRowID = (try? db.makeStatement(sql: "SELECT rowid FROM \(quoted(table.name)) LIMIT 0")) != nil
+        if !hasRowID { rowLocations[index] = nil }
+        let located = only.flatMap { only in only.rows.map { DigestLocations.locators($0, wanted: wanted!) } }
+        let sql = "SELECT \(names)\(hasRowID ? ", rowid" : "") FROM \(quoted(table.name))" + (located != nil && hasRowID ? " WHERE rowid = ?" : "")
+        let statement = try db.makeStatement(sql: sql)
         let raw = RawColumns(statement: statement.sqliteStatement)
         let keyPositions = table.keyIndexes.map { Int32(order.firstIndex(of: $0)!) }
         let scopePosition = Int32(order.firstIndex(of: table.scopeIndex!)!)
+        let rowIDPosition = Int32(order.count)
         let filter = filters[index]
         var keyText: [UInt8] = []
         keyText.reserveCapacity(64)
-        while try Self.step(statement) {
+        var pending = located.map { $0[...] }
+        while true {
+            if var queue = pending {
+                guard let rowID = queue.popFirst() else { break }
+                pending = queue
+                sqlite3_reset(statement.sqliteStatement)
+                sqlite3_bind_int64(statement.sqliteStatement, 1, rowID)
+                guard try Self.step(statement) else { continue }
+            } else if try !Self.step(statement) {
+                break
+            }
             guard filter.includes(raw.textBytes(scopePosition)) else { continue }
             keyText.removeAll(keepingCapacity: true)
             keyText.append(UInt8(ascii: "["))
@@ -135,9 +165,17 @@ struct DigestScan {
             keyText.append(UInt8(ascii: "]"))
             var keyHasher = StableHasher(seed: RowDigest.keySeed)
             keyText.withUnsafeBytes { keyHasher.absorb(bytes: $0, tag: SQLValueTag.text) }
+            let keyHash = keyHasher.finalize()
+            if wanted == nil, hasRowID, rowLocations[index] != nil {
+                if let packed = DigestLocations.pack(bucket: DigestTree.bucket(ofKeyHash: keyHash), sqlite3_column_int64(statement.sqliteStatement, rowIDPosition)) {
+                    rowLocations[index]!.append(packed)
+                } else {
+                    rowLocations[index] = nil
+                }
+            }
             var rowHasher = StableHasher(seed: RowDigest.rowSeed)
             for position in 0..<Int32(order.count) { raw.absorb(position, into: &rowHasher) }
-            add(index, keyHash: keyHasher.finalize(), hash: rowHasher.finalize(), rows: 1) {
+            add(index, keyHash: keyHash, hash: rowHasher.finalize(), rows: 1) {
                 keyPositions.map { raw.value($0) }
             }
         }
@@ -153,26 +191,44 @@ struct DigestScan {
         return false
     }
 
-    /// Log entries of rows held in the tables: the key from the entry's key text, the
-    /// version from its stamp and origin.
+    /// Log entries: each is located; those of rows held in the tables add their version
+    /// hash (the key hash, stamp and origin).
     private mutating func scanLog(_ db: Database) throws {
-        // A full scan reads the log in storage order, faster than the (tbl, pk) index for
-        // a big table; entries of other tables are skipped by their name's bytes.
-        let statement = try db.makeStatement(sql: "SELECT tbl, scope, hlc, origin, pk FROM _ts_log NOT INDEXED WHERE deleted = 0 AND tomb IS NULL")
+        let columns = "tbl, scope, hlc, origin, pk, seq, deleted = 0 AND tomb IS NULL FROM _ts_log"
+        let statement: Statement
+        var pending: ArraySlice<Int64>?
+        if let only, let wanted {
+            // A full scan reads the log in storage order, faster than the (tbl, pk) index
+            // for a big table; with locations, only the entries located in wanted leaves.
+            statement = try db.makeStatement(sql: "SELECT \(columns) WHERE seq = ?")
+            pending = DigestLocations.locators(only.entries, wanted: wanted)[...]
+        } else {
+            statement = try db.makeStatement(sql: "SELECT \(columns) NOT INDEXED")
+        }
         let raw = RawColumns(statement: statement.sqliteStatement)
         let tableBytes = tables.map { Array($0.name.utf8) }
         var index = 0
-        while try Self.step(statement) {
+        while true {
+            if var queue = pending {
+                guard let sequence = queue.popFirst() else { break }
+                pending = queue
+                sqlite3_reset(statement.sqliteStatement)
+                sqlite3_bind_int64(statement.sqliteStatement, 1, sequence)
+                guard try Self.step(statement) else { continue }
+            } else if try !Self.step(statement) {
+                break
+            }
             let name = raw.textBytes(0)
             if !ScopeFilter.same(tableBytes[index], name) {
                 guard let found = tableBytes.firstIndex(where: { ScopeFilter.same($0, name) }) else { continue }
                 index = found
             }
-            guard filters[index].includes(raw.textBytes(1)) else { continue }
             let keyText = raw.textBytes(4)
-            var keyHasher = StableHasher(seed: RowDigest.keySeed)
-            keyHasher.absorb(bytes: keyText, tag: SQLValueTag.text)
-            let keyHash = keyHasher.finalize()
+            let keyHash = raw.keyHash(ofText: 4)
+            if wanted == nil, let packed = DigestLocations.pack(bucket: DigestTree.bucket(ofKeyHash: keyHash), sqlite3_column_int64(statement.sqliteStatement, 5)) {
+                entryLocations[index].append(packed)
+            }
+            guard sqlite3_column_int64(statement.sqliteStatement, 6) != 0, filters[index].includes(raw.textBytes(1)) else { continue }
             var versionHasher = StableHasher(seed: RowDigest.versionSeed)
             versionHasher.absorb(keyHash)
             versionHasher.absorb(UInt64(bitPattern: sqlite3_column_int64(statement.sqliteStatement, 2)))

@@ -13,11 +13,14 @@ public protocol ResyncStore: ChangeStore {
 
     /// The keys of `table` in the leaves `buckets`, whose scope `include` keeps, each with
     /// its state hash here (``RowDigest/stateHash(key:tableValues:loggedVersion:order:)``).
-    func digestKeys(of table: String, buckets: Set<Int>, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey]
+    /// With the `locations` of an earlier digest, only the rows it placed in those leaves
+    /// are read; without, the table and the log are read whole.
+    func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey]
 
     /// The states in this node's log of the rows of `table` in the leaves `buckets` that
-    /// `include` keeps, with their values, from one snapshot.
-    func states(of table: String, buckets: Set<Int>, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change]
+    /// `include` keeps, with their values, from one snapshot; with `locations`, as for
+    /// ``digestKeys(of:buckets:locations:include:)``.
+    func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change]
 
     /// Repairs the rows `keys` and those of `parentStates` (a child's, against its
     /// parent's states of the same leaves) in one transaction, which also records `mark`.
@@ -44,11 +47,47 @@ public struct TableDigest: Sendable, Equatable {
     public var tree: DigestTree
     /// The table rows counted in it.
     public var rows: Int64
+    /// Where the scan found each row and log entry, by leaf; nil when the store keeps none.
+    public var locations: DigestLocations?
 
     /// Creates a table digest.
-    public init(tree: DigestTree, rows: Int64) {
+    public init(tree: DigestTree, rows: Int64, locations: DigestLocations? = nil) {
         self.tree = tree
         self.rows = rows
+        self.locations = locations
+    }
+
+    /// Digests are equal when their trees and counts are.
+    public static func == (lhs: TableDigest, rhs: TableDigest) -> Bool {
+        lhs.tree == rhs.tree && lhs.rows == rhs.rows
+    }
+}
+
+/// Where a digest scan found each table row and log entry of one table, so that the rows
+/// of a few leaves can be read again without reading the table whole. Each element packs
+/// the leaf in its top 16 bits and the store's locator (an SQLite rowid or log position)
+/// below.
+public struct DigestLocations: Sendable {
+    /// The table rows (nil when they cannot be located, e.g. a table without rowids).
+    public var rows: [UInt64]?
+    /// The log entries, tombstones included.
+    public var entries: [UInt64]
+
+    /// Creates locations.
+    public init(rows: [UInt64]?, entries: [UInt64]) {
+        self.rows = rows
+        self.entries = entries
+    }
+
+    /// Packs a leaf and a locator; nil when the locator does not fit in 48 bits.
+    public static func pack(bucket: Int, _ locator: Int64) -> UInt64? {
+        guard locator >= 0, locator < 1 << 48 else { return nil }
+        return UInt64(bucket) << 48 | UInt64(locator)
+    }
+
+    /// The locators of `packed` whose leaf is wanted.
+    public static func locators(_ packed: [UInt64], wanted: [Bool]) -> [Int64] {
+        packed.compactMap { wanted[Int($0 >> 48)] ? Int64($0 & (1 << 48 - 1)) : nil }
     }
 }
 

@@ -83,7 +83,7 @@ struct DigestRepairTests {
         let after = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
         let bucket = DigestTree.bucket(ofKeyHash: RowDigest.keyHash([.text("SZ-7")]))
         #expect(zip(before.leaves, after.leaves).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset) == [bucket])
-        let keys = try await city.digestKeys(of: "customer", buckets: [bucket], include: Self.everything)
+        let keys = try await city.digestKeys(of: "customer", buckets: [bucket], locations: nil, include: Self.everything)
         #expect(keys.contains { $0.key == [.text("SZ-7")] })
     }
 
@@ -101,8 +101,13 @@ struct DigestRepairTests {
         let mine = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
         let differing = Set(mine.leaves.indices.filter { mine.leaves[$0] != expected.leaves[$0] })
         #expect(differing.count >= 4 && differing.count <= 7)
-        let keys = try await city.digestKeys(of: "customer", buckets: differing, include: Self.everything)
-        let states = try await province.states(of: "customer", buckets: differing) { _ in true }
+        let keys = try await city.digestKeys(of: "customer", buckets: differing, locations: nil, include: Self.everything)
+        // Reading only the rows the digest located gives the same keys.
+        let located = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.locations
+        #expect(Set(try await city.digestKeys(of: "customer", buckets: differing, locations: located, include: Self.everything)) == Set(keys))
+        let states = try await province.states(of: "customer", buckets: differing, locations: nil) { _ in true }
+        let theirLocations = try await province.digests(of: ["customer"], include: Self.everything)["customer"]!.locations
+        #expect(Set(try await province.states(of: "customer", buckets: differing, locations: theirLocations) { _ in true }) == Set(states))
         // A dry run counts and writes nothing.
         let dry = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, dryRun: true)
         #expect(dry.pulled == 4 && dry.adopted == 1 && dry.quarantined == 1)
@@ -119,7 +124,7 @@ struct DigestRepairTests {
         #expect(adopted?.key == [.text("SZ-NEW")] && adopted?.source == Self.city)
         #expect(try await city.rejectedCount() == 1)
         // Repairing again changes nothing: every key now matches, except the adopted row the parent lacks.
-        let again = try await city.repair(table: "customer", keys: try await city.digestKeys(of: "customer", buckets: differing, include: Self.everything),
+        let again = try await city.repair(table: "customer", keys: try await city.digestKeys(of: "customer", buckets: differing, locations: nil, include: Self.everything),
                                           parentStates: states, parent: Self.province, mark: nil, dryRun: false)
         #expect(again.pulled == 0 && again.quarantined == 0)
     }
