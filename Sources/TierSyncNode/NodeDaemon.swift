@@ -20,7 +20,9 @@ public enum NodeDaemon {
     /// The replicator of a child node, reaching its parent over HTTP.
     public static func replicator(_ configuration: NodeConfiguration, store: any ChangeStore, logger: Logger) -> ChildReplicator? {
         guard let parent = configuration.parent else { return nil }
-        return ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent), batchSize: configuration.batchSize, logger: logger)
+        var replicator = ChildReplicator(store: store, link: HTTPParentLink(baseURL: parent), batchSize: configuration.batchSize, logger: logger)
+        replicator.expectedChildren = configuration.expectedChildren
+        return replicator
     }
 
     /// Runs the node until a shutdown signal.
@@ -35,6 +37,7 @@ public enum NodeDaemon {
         sync.addSummary(to: router)
         let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: configuration.expectedChildren,
                                                staleAfter: configuration.staleAfter, logger: logger)
+        if let database = reports.reports { store.observeApplies(with: database.applyObserver) }
         ReportRoutes(service: reports).add(to: router)
         StatusPage(service: reports).add(to: router)
         MetricsRoutes(registry: registry, service: reports).add(to: router)
