@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "TierSyncReports",
             dependencies: [
-                "TierSyncModel", "TierSyncStore",
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),

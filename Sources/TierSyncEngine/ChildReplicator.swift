@@ -15,6 +15,9 @@ public struct ChildReplicator: Sendable {
     public var batchSize: Int
     /// The most log entries scanned for one push batch. The default is 50000.
     public var scanLimit: Int
+    /// The children this node expects (`node.children`): its summary lists those that have
+    /// not called yet, so its parent sees them missing. The default is none.
+    public var expectedChildren: [NodeID] = []
     let logger: Logger
 
     /// Creates a replicator for a node that has a parent.
@@ -52,7 +55,7 @@ public struct ChildReplicator: Sendable {
     /// fail the round: the changes are through, and the next round sends a new summary.
     private func sendSummary(to parent: NodeID) async {
         do {
-            let nodes = try await SubtreeReporter.subtree(of: store)
+            let nodes = try await SubtreeReporter.subtree(of: store, expected: expectedChildren)
             _ = try await link.sendSummary(SummaryRequest(node: store.node.description, nodes: nodes))
         } catch {
             logger.debug("could not send the subtree summary", metadata: ["sync.peer": "\(parent)", "sync.error": "\(error)"])

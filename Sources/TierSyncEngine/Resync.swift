@@ -39,7 +39,7 @@ public struct Resync: Sendable {
     }
 
     /// The normal push-and-pull round.
-    public let replicator: ChildReplicator
+    public var replicator: ChildReplicator
     /// The node's store.
     public let store: any ResyncStore
     /// The way to the parent.

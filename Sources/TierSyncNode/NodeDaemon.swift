@@ -32,6 +32,12 @@ public enum NodeDaemon {
         return key
     }
 
+    /// The children a node expects to hear from: those named in `node.children` and those
+    /// whose keys it accepts under `[children]`.
+    public static func expectedChildren(_ configuration: NodeConfiguration) -> [NodeID] {
+        Set(configuration.expectedChildren).union(configuration.children.keys).sorted { $0.description < $1.description }
+    }
+
     /// The request checks of a node: its own key for operator requests, its children's for sync.
     public static func verifier(_ configuration: NodeConfiguration, key: NodeKey) -> RequestVerifier {
         RequestVerifier(node: configuration.node, ownKey: key.publicKey, children: configuration.children, clockSkew: configuration.clockSkew)
@@ -54,7 +60,9 @@ public enum NodeDaemon {
     /// node's normal round.
     public static func resync(_ configuration: NodeConfiguration, store: any ResyncStore, key: NodeKey, logger: Logger) -> Resync? {
         guard let parent = configuration.parent else { return nil }
-        return Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
+        var resync = Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
+        resync.replicator.expectedChildren = expectedChildren(configuration)
+        return resync
     }
 
     /// Runs the node until a shutdown signal.
@@ -70,10 +78,9 @@ public enum NodeDaemon {
         sync.add(to: router)
         sync.addSummary(to: router)
         ResyncRoutes(service: ResyncService(store: store, logger: logger), verifier: verifier, limits: limits).add(to: router)
-        // The children a node expects: those named in node.children and those whose keys it accepts.
-        let expected = Array(Set(configuration.expectedChildren).union(configuration.children.keys)).sorted { $0.description < $1.description }
-        let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: expected,
+        let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: expectedChildren(configuration),
                                                staleAfter: configuration.staleAfter, logger: logger)
+        if let database = reports.reports { store.observeApplies(with: database.applyObserver) }
         ReportRoutes(service: reports).add(to: router)
         StatusPage(service: reports).add(to: router)
         MetricsRoutes(registry: registry, service: reports).add(to: router)

@@ -16,6 +16,9 @@ import GRDB
 /// | `_ts_rpt_revenue_class` | period, owning node, classes text | amount, lines |
 /// | `_ts_rpt_revenue_customer` | period, customer | amount, lines |
 ///
+/// The daemon's applies keep them through ``ReportApplyObserver`` instead (the triggers
+/// stand aside while `_ts_node.observing` is 1), summing each batch in memory.
+///
 /// A revenue row counts under its customer's industry and classes as they are now: when a
 /// customer's industry or classes change, arrives after its revenue, or goes, its revenue
 /// moves between buckets. Empty buckets stay, with zero lines, and reports skip them. An
@@ -24,7 +27,7 @@ import GRDB
 /// `customer(unified_code)` finds the other customers sharing a code.
 enum ReportAggregates {
     /// The version of the definitions below; a store built under another is rebuilt.
-    static let version = 1
+    static let version = 2
 
     /// The columns the reports read.
     static let requiredColumns: [(table: String, columns: [String])] = [
@@ -164,7 +167,8 @@ enum ReportAggregates {
         let bucketChanged = "\(key("OLD.industry")) IS NOT \(key("NEW.industry")) OR \(key("OLD.classes")) IS NOT \(key("NEW.classes"))"
         let revenueKeysSame = "OLD.customer_id IS NEW.customer_id AND OLD.period IS NEW.period AND OLD.category IS NEW.category AND OLD.scope IS NEW.scope"
         func trigger(_ name: String, _ event: String, on table: String, when: String? = nil, _ body: [String]) -> (String, String) {
-            let condition = when.map { " WHEN \($0)" } ?? ""
+            // An apply with an observer (the daemon's) keeps the aggregates itself.
+            let condition = " WHEN (SELECT observing FROM _ts_node WHERE id = 1) = 0" + (when.map { " AND (\($0))" } ?? "")
             return ("_ts_rpt_\(name)", "CREATE TRIGGER _ts_rpt_\(name) AFTER \(event) ON \(table)\(condition) BEGIN\n  " + body.joined(separator: "\n  ") + "\nEND")
         }
         return [
@@ -238,6 +242,9 @@ enum ReportAggregates {
 
     /// Why the file cannot carry the aggregates, or nil when it can.
     static func missingColumns(_ db: Database) throws -> String? {
+        guard try db.tableExists("_ts_node"), try db.columns(in: "_ts_node").contains(where: { $0.name == "observing" }) else {
+            return "the file has not been opened by this version of TierSync; start its daemon (tiersync serve) or run tiersync status on it first"
+        }
         for (table, columns) in requiredColumns {
             guard try db.tableExists(table) else { return "there is no \(table) table; the reports read \(table)(\(columns.joined(separator: ", ")))" }
             let present = Set(try db.columns(in: table).map(\.name))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TierSyncModel
+import TierSyncSQLite
 
 /// A node's reports: SQL over its SQLite file, through its own connection pool, reading
 /// the aggregates that ``prepare()`` installs.
@@ -66,6 +67,11 @@ public final class ReportDatabase: Sendable {
         }
         return try await prepare() ?? 0
     }
+
+    /// The observer that keeps the aggregates through a store's applies, far faster than
+    /// the triggers do there: register it with `SQLiteStore.observeApplies(with:)` on the
+    /// store of the same file. Applies without it are kept by the triggers.
+    public var applyObserver: any ApplyObserver { ReportApplyObserver() }
 
     /// Makes a report from one snapshot of the file.
     /// - Parameter freshness: how current each child's data is (``ChildFreshness/children(of:peers:subtrees:expected:staleAfter:now:)``).

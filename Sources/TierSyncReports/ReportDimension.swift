@@ -26,7 +26,9 @@ public enum ReportDimension: String, CaseIterable, Sendable, Codable {
 
     /// The province of an owning node: its first two segments (the node itself above).
     public static func province(of scope: String) -> String {
-        scope.split(separator: ".", omittingEmptySubsequences: false).prefix(2).joined(separator: ".")
+        guard let first = scope.utf8.firstIndex(of: UInt8(ascii: ".")),
+              let second = scope.utf8[scope.utf8.index(after: first)...].firstIndex(of: UInt8(ascii: ".")) else { return scope }
+        return String(scope[..<second])
     }
 
     /// The column of the report aggregates that holds this dimension.

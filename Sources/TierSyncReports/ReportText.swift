@@ -81,7 +81,7 @@ public enum ReportText {
             cells.enumerated().map { index, text in
                 let pad = String(repeating: " ", count: max(0, widths[index] - text.count))
                 return rightAligned[index] ? pad + text : text + pad
-            }.joined(separator: "  ").trimmingCharacters(in: [" "]) + "\n"
+            }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression) + "\n"
         }
         return ([line(header)] + rows.map(line)).joined()
     }

@@ -15,7 +15,8 @@ enum ChangeLogSQL {
             hlc INTEGER NOT NULL DEFAULT 0,
             applying INTEGER NOT NULL DEFAULT 0,
             epoch TEXT NOT NULL,
-            captured INTEGER NOT NULL DEFAULT 0
+            captured INTEGER NOT NULL DEFAULT 0,
+            observing INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE IF NOT EXISTS _ts_log(
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +82,7 @@ enum ChangeLogSQL {
     /// a store made by an earlier TierSync gets them when it opens.
     static let addedColumns: [(table: String, column: String, declaration: String)] = [
         ("_ts_node", "captured", "INTEGER NOT NULL DEFAULT 0"),
+        ("_ts_node", "observing", "INTEGER NOT NULL DEFAULT 0"),
         ("_ts_peer", "newest_change", "INTEGER"),
         ("_ts_peer", "summary", "TEXT"),
         ("_ts_peer", "summary_at", "REAL"),

@@ -11,13 +11,16 @@ extension SQLiteStore {
     public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
         let schema = self.schema
         let node = self.node
+        let observers = self.observers.withLock { $0 }
         return try await writeTransaction { db in
             var applier = ChangeApplier(db: db, schema: schema, node: node, authority: cursor.pushingChild)
-            try db.execute(sql: "UPDATE _ts_node SET applying = 1 WHERE id = 1")
+            applier.observations = try observers.map { ($0.tables, try $0.begin(db)) }
+            try db.execute(sql: "UPDATE _ts_node SET applying = 1, observing = ? WHERE id = 1", arguments: [observers.isEmpty ? 0 : 1])
             for change in changes {
                 try applier.apply(change)
             }
-            try db.execute(sql: "UPDATE _ts_node SET applying = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
+            for (_, observation) in applier.observations { try observation.finish() }
+            try db.execute(sql: "UPDATE _ts_node SET applying = 0, observing = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
             try applier.recordRejections(peer: cursor.peer)
             try applier.recordConflicts(peer: cursor.peer)
             try SQLiteStore.advance(db, cursor: cursor, newest: changes.lazy.map(\.version.stamp.rawValue).max())
@@ -102,6 +105,17 @@ struct ChangeApplier {
     private(set) var conflicts: [Conflict] = []
     /// The SQL text of each table's statements, built once per batch rather than per row.
     private var sqlByTable: [String: TableSQL] = [:]
+    /// The observers following this apply, with the tables each sees.
+    var observations: [(tables: Set<String>, observation: any ApplyObservation)] = []
+    /// The observers of each table, found once per batch.
+    private var watchersByTable: [String: [any ApplyObservation]] = [:]
+
+    private mutating func watchers(of table: TableSchema) throws -> [any ApplyObservation] {
+        if let known = watchersByTable[table.name] { return known }
+        let found = observations.filter { $0.tables.contains(table.name) }.map(\.observation)
+        watchersByTable[table.name] = found
+        return found
+    }
 
     struct TableSQL {
         let lookup: String
@@ -151,6 +165,8 @@ struct ChangeApplier {
         lookup.setUncheckedArguments([table.name] + keyArguments)
         var merged = change
         var met: [Conflict] = []
+        let watchers = try watchers(of: table)
+        var before: [SQLValue]?
         let row = try Row.fetchOne(lookup)
         if row == nil, let authority, let problem = PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) {
             return reject(change, problem)
@@ -183,6 +199,7 @@ struct ChangeApplier {
             merged = result.merged
             merged.source = result.sameAsIncoming ? change.source : node
             met = result.conflicts
+            if !watchers.isEmpty { before = try SQLiteStore.currentValues(db, table: table, keyText: keyText) }
         }
         let held = !merged.deleted && Routing.holds(node, table: table, scope: merged.scope)
         do {
@@ -207,6 +224,7 @@ struct ChangeApplier {
                       MetaText.text(merged.meta), held ? nil : merged.values.map(MetaText.text)]
         log.setUncheckedArguments(arguments)
         try log.execute()
+        for watcher in watchers { try watcher.rowWritten(table, before: before, after: held ? merged.values : nil) }
         if held || merged.deleted { outcome.applied += 1 }
         conflicts += met
         outcome.conflicts += met.count

@@ -5,15 +5,16 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Keeps the summaries a child sent of its subtree in its peer record, as JSON,
-    /// replacing those it sent before.
+    /// replacing those it sent before; the summary counts as a contact.
     public func recordSubtree(_ nodes: [NodeSummary], from child: NodeID) async throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .millisecondsSince1970
         let text = String(decoding: try encoder.encode(nodes), as: UTF8.self)
         try await writeTransaction { db in
             try SQLiteStore.ensurePeer(db, node: child, role: .child)
-            try db.execute(sql: "UPDATE _ts_peer SET summary = ?, summary_at = ? WHERE node = ?",
-                           arguments: [text, Date().timeIntervalSince1970, child.description])
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: "UPDATE _ts_peer SET summary = ?, summary_at = ?, last_contact = ? WHERE node = ?",
+                           arguments: [text, now, now, child.description])
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TierSyncModel
 import TierSyncStore
 
@@ -19,6 +20,7 @@ public final class SQLiteStore: ChangeStore {
     public let path: String
 
     let pool: DatabasePool
+    let observers = Mutex<[any ApplyObserver]>([])
 
     /// Opens (and if needed creates) the store of `node` at `path`. With `adoptingRows` (the
     /// default), rows without a log entry are adopted as local writes; a resync, which
@@ -59,6 +61,11 @@ public final class SQLiteStore: ChangeStore {
         }
         self.schema = resolved
         self.epoch = epoch
+    }
+
+    /// Adds an observer that every later apply tells of the rows it writes.
+    public func observeApplies(with observer: any ApplyObserver) {
+        observers.withLock { $0.append(observer) }
     }
 
     /// Runs `body` with write access, in one immediate transaction.

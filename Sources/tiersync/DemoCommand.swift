@@ -61,7 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
             say(String(format: "converged in %.1f s: every node holds exactly the rows in its scope", Date().timeIntervalSince(started)))
             try await tree.demonstrateEdits()
             if keepRunning {
-                say("daemons keep running; status: curl http://127.0.0.1:\(basePort)/v1/status  (Ctrl-C stops them)")
+                say("daemons keep running; status page: http://127.0.0.1:\(basePort)/  reports: curl 'http://127.0.0.1:\(basePort)/v1/reports/revenue?format=text'  (Ctrl-C stops them)")
                 while true { try await Task.sleep(for: .seconds(3600)) }
             }
         } catch {

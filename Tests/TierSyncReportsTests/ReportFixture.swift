@@ -20,6 +20,7 @@ final class ReportFixture {
         store = try SQLiteStore(path: path, node: try NodeID(node), schema: .standard)
         reports = try ReportDatabase(path: path, node: try NodeID(node))
         try await reports.prepare()
+        store.observeApplies(with: reports.applyObserver)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         app = try DatabaseQueue(path: path, configuration: configuration)

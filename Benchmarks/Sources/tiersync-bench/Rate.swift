@@ -1,3 +1,5 @@
+import Foundation
+
 /// A throughput: rows handled in a number of seconds.
 struct Rate: Sendable {
     /// The rows handled.
@@ -41,4 +43,13 @@ func measureAsync(rows: Int, _ body: () async throws -> Void) async rethrows -> 
     let watch = Stopwatch()
     try await body()
     return Rate(rows: rows, seconds: watch.seconds)
+}
+
+/// The CPU time (user and system) this process has used, in seconds. On a machine shared
+/// with other work it moves far less than wall-clock time does.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
