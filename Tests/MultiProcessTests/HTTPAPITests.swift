@@ -39,6 +39,30 @@ struct HTTPAPITests {
         #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM customer") == "50")
     }
 
+    @Test func resyncRequestsAreCheckedAndAnswered() async throws {
+        let tree = try TestTree(["cn"])
+        try await tree.start()
+        func post(_ path: String, _ body: String) throws -> String {
+            try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body, "http://127.0.0.1:\(tree.nodes["cn"]!.port)\(path)"])
+        }
+        let roots = try post("/v1/resync/digest", #"{"node":"cn.gd","level":0}"#)
+        #expect(roots.contains("< HTTP/1.1 200") && roots.contains(#""algorithm":"ts64-sum-16x4-v1""#) && roots.contains(#""table":"customer""#), "\(roots)")
+        let children = try post("/v1/resync/digest", #"{"node":"cn.gd","level":1,"tables":[{"table":"customer","parents":[0]}]}"#)
+        #expect(children.contains("< HTTP/1.1 200") && children.contains(#""hashes":["0000000000000000""#), "\(children)")
+        for (body, message) in [
+            (#"{"node":"cn.gd","level":5}"#, "level must be 0 to 4"),
+            (#"{"node":"cn.gd","level":2,"tables":[{"table":"customer","parents":[16]}]}"#, "parents at level 1"),
+            (#"{"node":"cn.gd","level":0,"tables":[{"table":"nope"}]}"#, "table nope is not synced here"),
+        ] {
+            let answer = try post("/v1/resync/digest", body)
+            #expect(answer.contains("< HTTP/1.1 400") && answer.contains(message), "\(answer)")
+        }
+        let rows = try post("/v1/resync/rows", #"{"node":"cn.gd","table":"customer","buckets":[65536]}"#)
+        #expect(rows.contains("< HTTP/1.1 400") && rows.contains("buckets must be"), "\(rows)")
+        let stranger = try post("/v1/resync/rows", #"{"node":"cn.js.nj","table":"customer","buckets":[1]}"#)
+        #expect(stranger.contains("< HTTP/1.1 403") && stranger.contains("not_a_child"), "\(stranger)")
+    }
+
     @Test func aNodeThatIsNotAChildIsRefusedAndNothingApplied() async throws {
         let tree = try TestTree(["cn"])
         try await tree.start()
