@@ -95,8 +95,14 @@ public struct Resync: Sendable {
 
         logger.debug("resync replayed", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
         let include = Self.counted(node: store.node, parent: parent)
+        // The child's digests are computed while the parent computes its own.
         async let localDigests = store.digests(of: tables, include: include)
-        let roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
+        let roots: DigestResponse
+        do {
+            roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
+        } catch let SyncError.refused(404, body) where body.code == "http_404" {
+            return try await withoutDigests(report, parent: parent, cursorBroken: cursorBroken, options: options, started: started, bytesBefore: bytesBefore, progress: progress)
+        }
         let local = try await localDigests
         report.rowsChecked = local.values.reduce(0) { $0 + $1.rows }
         logger.debug("resync digests compared", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
@@ -174,6 +180,26 @@ public struct Resync: Sendable {
             "sync.path": "\(report.path)", "sync.ranges": "\(report.rangesDiffering)", "sync.pulled": "\(report.counts.pulled)",
             "sync.pushed": "\(report.counts.pushed)", "sync.bytes": "\(report.bytesMoved)",
         ])
+        return report
+    }
+
+    /// Against a parent that serves no digests (an older TierSync): the last resort, its whole
+    /// log pulled again from the start when the cursor is broken (a full copy of what it
+    /// sends), and nothing more to compare otherwise.
+    private func withoutDigests(_ report: ResyncReport, parent: NodeID, cursorBroken: Bool, options: Options, started: Date, bytesBefore: Int64,
+                                progress: (ResyncEvent) -> Void) async throws -> ResyncReport {
+        var report = report
+        report.path = "full"
+        report.reason = "the parent serves no digests (an older TierSync)"
+            + (cursorBroken ? ": its whole log is pulled again from the start" : "; the replay from the cursor is all that can be done")
+        progress(.path(report))
+        if !options.dryRun && cursorBroken {
+            try await store.finishResync(with: parent, cursor: (epoch: "", through: 0))
+            let round = try await replicator.round()
+            report.replayed += round.pushed + round.pulled
+        }
+        report.bytesMoved = link.bytesMoved - bytesBefore
+        report.seconds = Date().timeIntervalSince(started)
         return report
     }
 

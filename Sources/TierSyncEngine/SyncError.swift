@@ -26,7 +26,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         case let .cursorGap(_, message):
             message
         case let .epochChanged(expected, got):
-            "the cursor refers to change log \(got), but this node's log is \(expected) (its database was replaced or restored); the child must reset its cursor"
+            "the cursor refers to change log \(got), but this node's log is \(expected) (its database was replaced or restored); the child must resync against it (tiersync resync), which repairs what the cursor missed and takes a new one"
         case let .unreachable(url, message):
             "cannot reach parent at \(url): \(message); check that its daemon runs and that parent in the configuration is right"
         case let .refused(status, body):

@@ -5,6 +5,33 @@ import Testing
 /// signing with the node's own key.
 @Suite(.serialized)
 struct HTTPAPITests {
+    @Test func resyncRequestsAreCheckedAndAnswered() async throws {
+        let tree = try TestTree(["cn", "cn.gd"])
+        try await tree.start(["cn"])
+        let curl = SignedCurl(tree: tree)
+        func post(_ path: String, _ body: String) throws -> SignedCurl.Answer {
+            try curl.call("cn", "POST", path, body: body, signer: "cn.gd").0
+        }
+        let roots = try post("/v1/resync/digest", #"{"node":"cn.gd","level":0}"#)
+        #expect(roots.status == 200 && roots.body.contains(#""algorithm":"ts64-sum-16x4-v1""#) && roots.body.contains(#""table":"customer""#), "\(roots)")
+        let children = try post("/v1/resync/digest", #"{"node":"cn.gd","level":1,"tables":[{"table":"customer","parents":[0]}]}"#)
+        #expect(children.status == 200 && children.body.contains(#""hashes":["0000000000000000""#), "\(children)")
+        for (body, message) in [
+            (#"{"node":"cn.gd","level":5}"#, "level must be 0 to 4"),
+            (#"{"node":"cn.gd","level":2,"tables":[{"table":"customer","parents":[16]}]}"#, "parents at level 1"),
+            (#"{"node":"cn.gd","level":0,"tables":[{"table":"nope"}]}"#, "table nope is not synced here"),
+        ] {
+            let answer = try post("/v1/resync/digest", body)
+            #expect(answer.status == 400 && answer.body.contains(message), "\(answer)")
+        }
+        let rows = try post("/v1/resync/rows", #"{"node":"cn.gd","table":"customer","buckets":[65536]}"#)
+        #expect(rows.status == 400 && rows.body.contains("buckets must be"), "\(rows)")
+        let stranger = try post("/v1/resync/rows", #"{"node":"cn.js.nj","table":"customer","buckets":[1]}"#)
+        #expect(stranger.status == 403 && stranger.body.contains("speaks for cn.js.nj"), "\(stranger)")
+        let unsigned = try curl.call("cn", "POST", "/v1/resync/digest", body: #"{"node":"cn.gd","level":0}"#).0
+        #expect(unsigned.status == 401, "resync routes need the child's signature: \(unsigned)")
+    }
+
     @Test func conflictsAreListedAndBadResolutionsRefused() async throws {
         let tree = try TestTree(["cn"])
         try await tree.start()

@@ -65,6 +65,14 @@ struct ResyncTests {
             """)
         #expect(try Self.customers(city, scope: "cn.gd.sz") != expected)
 
+        // A dry run says what it would do and changes nothing.
+        let dry = try tree.command(["resync", "--config", tree.nodes["cn.gd.sz"]!.config, "--dry-run", "--json"])
+        #expect(dry.status == 0, "\(dry.output)")
+        let look = Self.json(dry.output)
+        #expect(look["dryRun"] as? Bool == true && look["path"] as? String == "digest", "\(dry.output)")
+        #expect((look["counts"] as? [String: Any])?["pulled"] as? Int == 7, "\(dry.output)")
+        #expect(try Self.customers(city, scope: "cn.gd.sz") != expected)
+
         let run = try tree.command(["resync", "--config", tree.nodes["cn.gd.sz"]!.config, "--json"])
         #expect(run.status == 0, "resync failed: \(run.output)")
         let report = Self.json(run.output)
@@ -90,6 +98,14 @@ struct ResyncTests {
         let again = try tree.command(["resync", "--config", tree.nodes["cn.gd.sz"]!.config])
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("path      replay"), "\(again.output)")
+        // A full comparison of one table finds nothing either.
+        let full = try tree.command(["resync", "--config", tree.nodes["cn.gd.sz"]!.config, "--full", "--table", "customer", "--json"])
+        let fullReport = Self.json(full.output)
+        #expect(full.status == 0 && fullReport["path"] as? String == "full", "\(full.output)")
+        #expect((fullReport["counts"] as? [String: Any])?["compared"] as? Int == 401, "\(full.output)")
+        #expect((fullReport["counts"] as? [String: Any])?["same"] as? Int == 401, "\(full.output)")
+        let unknown = try tree.command(["resync", "--config", tree.nodes["cn.gd.sz"]!.config, "--table", "nope"])
+        #expect(unknown.status != 0 && unknown.output.contains("not synced here"), "\(unknown.output)")
     }
 
     @Test func damagedProvinceIsRepairedAgainstTheGroup() async throws {
@@ -113,6 +129,10 @@ struct ResyncTests {
         #expect(try Self.customers(province, scope: "cn.gd.sz") + Self.customers(province, scope: "cn.gd.gz") == expected)
         // The cities, which never lost anything, still agree with their province.
         #expect(try Self.customers(tree.database("cn.gd.gz"), scope: "cn.gd.gz") == Self.customers(province, scope: "cn.gd.gz"))
+        // One digest comparison per table confirms the whole province against the group.
+        let check = try tree.command(["resync", "--config", tree.nodes["cn.gd"]!.config, "--dry-run", "--json"])
+        let report = Self.json(check.output)
+        #expect(report["path"] as? String == "replay" && (report["differingTables"] as? [String])?.isEmpty == true, "\(check.output)")
     }
 
     @Test func resyncKilledHalfwayContinuesWhereItStopped() async throws {
@@ -210,5 +230,34 @@ struct ResyncTests {
         #expect(log.contains("no longer holds this node's cursor"), "\(log)")
         #expect(log.contains("resync"), "\(log)")
         #expect(!log.contains("path=full"), "\(log)")
+    }
+
+    @Test func childNoticesItsParentsDatabaseWasReplaced() async throws {
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])
+        try await tree.start()
+        let city = tree.database("cn.gd.sz"), province = tree.database("cn.gd")
+        try Self.insertCustomers(city, scope: "cn.gd.sz", prefix: "SZ", count: 60)
+        try SQLiteShell.run(tree.database("cn"), "INSERT INTO product(id, name, scope) VALUES ('P-1', 'Line', 'cn');")
+        let first = try await tree.eventually(60) {
+            try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "60" && SQLiteShell.value(city, "SELECT count(*) FROM product") == "1"
+        }
+        #expect(first)
+        // The province's file is replaced by an empty one: a new log with a new epoch.
+        tree.stop("cn.gd")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: province + suffix) }
+        try await tree.start(["cn.gd"])
+        let healed = try await tree.eventually(60) {
+            try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "60"
+                && Self.customers(province, scope: "cn.gd.sz") == Self.customers(city, scope: "cn.gd.sz")
+                && SQLiteShell.value(province, "SELECT count(*) FROM product") == "1"
+        }
+        let held = try SQLiteShell.value(province, "SELECT count(*) FROM customer")
+        #expect(healed, "province holds \(held) customers; city log: \(tree.log("cn.gd.sz"))")
+        let log = tree.log("cn.gd.sz")
+        #expect(log.contains("no longer holds this node's cursor"), "\(log)")
+        // The city's pull cursor now refers to the new log.
+        let epoch = try SQLiteShell.value(province, "SELECT epoch FROM _ts_node")
+        let settled = try await tree.eventually(30) { try SQLiteShell.value(city, "SELECT epoch FROM _ts_peer WHERE node = 'cn.gd'") == epoch }
+        #expect(settled)
     }
 }
