@@ -219,17 +219,26 @@ struct ResyncTests {
         try FileManager.default.copyItem(atPath: backup, toPath: province)
         try await tree.start(["cn.gd"])
         // The city's cursor lies beyond what the restored log served it: it resyncs by itself.
+        let log = try await Self.expectHealed(tree, customers: 70)
+        #expect(log.contains("resync"), "\(log)")
+        #expect(!log.contains("path=full"), "\(log)")
+    }
+
+    /// Waits until the province again holds the city's `customers` and the group's product,
+    /// and checks that the city noticed the broken cursor; returns the city's log.
+    @discardableResult
+    static func expectHealed(_ tree: TestTree, customers: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let city = tree.database("cn.gd.sz"), province = tree.database("cn.gd")
         let healed = try await tree.eventually(60) {
-            try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "70"
+            try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "\(customers)"
                 && Self.customers(province, scope: "cn.gd.sz") == Self.customers(city, scope: "cn.gd.sz")
                 && SQLiteShell.value(province, "SELECT count(*) FROM product") == "1"
         }
         let held = try SQLiteShell.value(province, "SELECT count(*) FROM customer")
-        #expect(healed, "province holds \(held) customers; city log: \(tree.log("cn.gd.sz"))")
+        #expect(healed, "province holds \(held) customers; city log: \(tree.log("cn.gd.sz"))", sourceLocation: sourceLocation)
         let log = tree.log("cn.gd.sz")
-        #expect(log.contains("no longer holds this node's cursor"), "\(log)")
-        #expect(log.contains("resync"), "\(log)")
-        #expect(!log.contains("path=full"), "\(log)")
+        #expect(log.contains("no longer holds this node's cursor"), "\(log)", sourceLocation: sourceLocation)
+        return log
     }
 
     @Test func childNoticesItsParentsDatabaseWasReplaced() async throws {
@@ -246,15 +255,7 @@ struct ResyncTests {
         tree.stop("cn.gd")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: province + suffix) }
         try await tree.start(["cn.gd"])
-        let healed = try await tree.eventually(60) {
-            try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "60"
-                && Self.customers(province, scope: "cn.gd.sz") == Self.customers(city, scope: "cn.gd.sz")
-                && SQLiteShell.value(province, "SELECT count(*) FROM product") == "1"
-        }
-        let held = try SQLiteShell.value(province, "SELECT count(*) FROM customer")
-        #expect(healed, "province holds \(held) customers; city log: \(tree.log("cn.gd.sz"))")
-        let log = tree.log("cn.gd.sz")
-        #expect(log.contains("no longer holds this node's cursor"), "\(log)")
+        try await Self.expectHealed(tree, customers: 60)
         // The city's pull cursor now refers to the new log.
         let epoch = try SQLiteShell.value(province, "SELECT epoch FROM _ts_node")
         let settled = try await tree.eventually(30) { try SQLiteShell.value(city, "SELECT epoch FROM _ts_peer WHERE node = 'cn.gd'") == epoch }
