@@ -66,7 +66,8 @@ public struct RequestSignature: Sendable, Equatable {
         let names = [RequestSignature.nodeHeader, RequestSignature.timestampHeader, RequestSignature.nonceHeader, RequestSignature.signatureHeader]
         let missing = names.filter { header($0) == nil }
         guard missing.isEmpty else { throw .unsigned(missing: missing) }
-        guard let timestamp = Int64(header(RequestSignature.timestampHeader)!) else {
+        // Bounded so that no arithmetic on it can overflow: 0 up to the year 10000 or so.
+        guard let timestamp = Int64(header(RequestSignature.timestampHeader)!), (0...253_402_300_800_000).contains(timestamp) else {
             throw .malformed("\(RequestSignature.timestampHeader) must be whole milliseconds since 1970")
         }
         let nonce = header(RequestSignature.nonceHeader)!

@@ -38,7 +38,7 @@ public enum ConfigurationReader {
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
-        Key(name: "limits.clock_skew", help: "seconds a signed request's time or a received stamp may differ from this clock (default 300)"),
+        Key(name: "limits.clock_skew", help: "seconds a signed request's time or a received stamp may differ from this clock (default 300, at most 86400)"),
         Key(name: "status.stale_after", help: "seconds without contact after which a child's data is stale (default 300)"),
         Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
         Key(name: "auth.key", help: "this node's key file, made by `tiersync keygen` (default <node id>.key)"),
@@ -135,7 +135,12 @@ public enum ConfigurationReader {
         if let batch = try integer("sync.batch", minimum: 1) { configuration.batchSize = batch }
         if let body = try integer("limits.body_bytes", minimum: 1024) { configuration.bodyLimit = body }
         if let changes = try integer("limits.batch_changes", minimum: 1) { configuration.batchLimit = changes }
-        if let skew = try integer("limits.clock_skew", minimum: 1) { configuration.clockSkew = skew }
+        if let skew = try integer("limits.clock_skew", minimum: 1) {
+            guard skew <= 86_400 else {
+                throw ConfigurationError.invalid(key: "limits.clock_skew", value: String(skew), expected: "at most 86400 seconds (a day)", source: values["limits.clock_skew"]!.source)
+            }
+            configuration.clockSkew = skew
+        }
         if let key = values["auth.key"] { configuration.keyPath = resolve(key.value, against: baseDirectory) }
         configuration.tlsCertificatePath = values["tls.certificate"].map { resolve($0.value, against: baseDirectory) }
         configuration.tlsKeyPath = values["tls.key"].map { resolve($0.value, against: baseDirectory) }

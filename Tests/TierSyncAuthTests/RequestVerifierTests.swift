@@ -73,8 +73,13 @@ struct RequestVerifierTests {
         #expect(throws: AuthError.unsigned(missing: ["TierSync-Node", "TierSync-Timestamp", "TierSync-Nonce", "TierSync-Signature"])) {
             try verifier.verify(method: "GET", target: "/v1/pull", body: Data(), header: { _ in nil }, access: .child)
         }
-        let headers = ["TierSync-Node": "cn.gd.sz", "TierSync-Timestamp": "soon", "TierSync-Nonce": "0123456789abcdef", "TierSync-Signature": "AA=="]
-        #expect(throws: AuthError.self) { try verifier.verify(method: "GET", target: "/", body: Data(), header: { headers[$0] }, access: .child) }
+        for timestamp in ["soon", "-9223372036854775808", "9223372036854775807", "-1"] {
+            let headers = ["TierSync-Node": "cn.gd.sz", "TierSync-Timestamp": timestamp, "TierSync-Nonce": "0123456789abcdef",
+                           "TierSync-Signature": Data(repeating: 1, count: 64).base64EncodedString()]
+            #expect(throws: AuthError.malformed("TierSync-Timestamp must be whole milliseconds since 1970")) {
+                try verifier.verify(method: "GET", target: "/", body: Data(), header: { headers[$0] }, access: .child)
+            }
+        }
     }
 
     @Test func theReplayWindowIsBoundedAndSaysSoWhenFull() throws {
