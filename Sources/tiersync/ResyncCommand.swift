@@ -45,13 +45,15 @@ struct ResyncCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
+        // A run at the child signs its requests: the key first, before the database opens.
+        let key = node == nil ? try NodeDaemon.loadKey(configuration) : nil
         // Rows added behind the back are adopted by the repair, in the ranges that differ.
         let store = try NodeDaemon.openStore(configuration, adoptingRows: node != nil)
         if let node {
             try await request(node, store: store, at: configuration.node)
             return
         }
-        guard let resync = NodeDaemon.resync(configuration, store: store, key: try NodeDaemon.loadKey(configuration), logger: logger) else {
+        guard let key, let resync = NodeDaemon.resync(configuration, store: store, key: key, logger: logger) else {
             throw ValidationError("\(configuration.node) is the group: it has no parent to resync with; to have a child resync, give --node CHILD")
         }
         let json = self.json

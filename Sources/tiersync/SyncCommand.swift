@@ -17,8 +17,10 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let logger = LogSetup.logger(level: configuration.logLevel == "info" ? "warning" : configuration.logLevel)
+        // The key first: a node that cannot sign does not open (or create) its database.
+        let key = try NodeDaemon.loadKey(configuration)
         let store = try NodeDaemon.openStore(configuration)
-        guard let resync = NodeDaemon.resync(configuration, store: store, key: try NodeDaemon.loadKey(configuration), logger: logger) else {
+        guard let resync = NodeDaemon.resync(configuration, store: store, key: key, logger: logger) else {
             throw ValidationError("\(configuration.node) is the group: it has no parent to sync with")
         }
         do {

@@ -42,7 +42,7 @@ struct OneShotCommandTests {
     @Test func keygenMakesAPrivateKeyOnceAndPrintsTheParentsLine() throws {
         let tree = try TestTree(["cn"])
         let config = tree.directory.appendingPathComponent("sz.conf").path
-        try "[node]\nid = \"cn.gd.sz\"\nparent = \"http://127.0.0.1:9\"\n[auth]\nkey = \"sz.key\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "[node]\nid = \"cn.gd.sz\"\nparent = \"http://127.0.0.1:9\"\ndatabase = \"sz.sqlite\"\n[auth]\nkey = \"sz.key\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let made = try tree.command(["keygen", "--config", config])
         #expect(made.status == 0, "\(made.output)")
         let keyFile = tree.directory.appendingPathComponent("sz.key").path
@@ -57,6 +57,7 @@ struct OneShotCommandTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
         let loose = try tree.command(["sync", "--config", config])
         #expect(loose.status != 0 && loose.output.contains("chmod 600"), "\(loose.output)")
+        #expect(!FileManager.default.fileExists(atPath: tree.directory.appendingPathComponent("sz.sqlite").path), "a node that cannot sign opens no database")
         let missing = try tree.command(["serve", "--config", tree.nodes["cn"]!.config, "--auth-key", "/nonexistent/cn.key"])
         #expect(missing.status != 0 && missing.output.contains("tiersync keygen --config"), "\(missing.output)")
     }
