@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import TierSyncAuth
 import TierSyncModel
+import TierSyncWire
 
 /// Reads a request's body within the node's limit and checks its signature, answering
 /// 401 (unsigned, unknown signer, bad signature, clock skew, replay), 403 (a node speaking
@@ -44,6 +45,16 @@ public struct RequestAuthenticator: Sendable {
         } catch {
             throw RequestAuthenticator.answer(error)
         }
+    }
+
+    /// Reads a child's signed message: verifies the request, decodes its body as `type`, and
+    /// checks that the signer is the node the message speaks for (`node`).
+    /// - Throws: ``APIError`` (401, 403, 413), or ``WireError`` for a body that does not decode.
+    public func childMessage<Message: Decodable>(_ request: Request, as type: Message.Type, node: (Message) -> String) async throws -> Message {
+        let signed = try await authenticate(request, access: .child)
+        let message = try WireCoding.decode(type, from: signed.body)
+        try RequestAuthenticator.require(signed, speaksFor: node(message))
+        return message
     }
 
     /// Checks that the signer speaks for itself.

@@ -21,17 +21,13 @@ public struct ResyncRoutes: Sendable {
     public func add<Context: RequestContext>(to router: Router<Context>) {
         router.post("/v1/resync/digest") { request, _ in
             try await SyncRoutes.answer {
-                let signed = try await authenticator.authenticate(request, access: .child)
-                let digest = try WireCoding.decode(DigestRequest.self, from: signed.body)
-                try RequestAuthenticator.require(signed, speaksFor: digest.node)
+                let digest = try await authenticator.childMessage(request, as: DigestRequest.self) { $0.node }
                 return try JSONResponse.make(try await service.digest(digest))
             }
         }
         router.post("/v1/resync/rows") { request, _ in
             try await SyncRoutes.answer {
-                let signed = try await authenticator.authenticate(request, access: .child)
-                let rows = try WireCoding.decode(ResyncRowsRequest.self, from: signed.body)
-                try RequestAuthenticator.require(signed, speaksFor: rows.node)
+                let rows = try await authenticator.childMessage(request, as: ResyncRowsRequest.self) { $0.node }
                 return try JSONResponse.make(try await service.rows(rows))
             }
         }

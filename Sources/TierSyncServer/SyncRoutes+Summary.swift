@@ -9,9 +9,7 @@ extension SyncRoutes {
     public func addSummary<Context: RequestContext>(to router: Router<Context>) {
         router.post("/v1/summary") { request, _ in
             try await Self.answer {
-                let signed = try await authenticator.authenticate(request, access: .child)
-                let summary = try WireCoding.decode(SummaryRequest.self, from: signed.body)
-                try RequestAuthenticator.require(signed, speaksFor: summary.node)
+                let summary = try await authenticator.childMessage(request, as: SummaryRequest.self) { $0.node }
                 return try JSONResponse.make(try await service.receiveSummary(summary))
             }
         }

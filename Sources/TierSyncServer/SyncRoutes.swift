@@ -44,9 +44,7 @@ public struct SyncRoutes: Sendable {
         }
         router.post("/v1/push") { request, _ in
             try await Self.answer {
-                let signed = try await authenticator.authenticate(request, access: .child)
-                let push = try WireCoding.decode(PushRequest.self, from: signed.body)
-                try RequestAuthenticator.require(signed, speaksFor: push.node)
+                let push = try await authenticator.childMessage(request, as: PushRequest.self) { $0.node }
                 guard push.changes.count <= limits.batchChanges else {
                     throw APIError(.contentTooLarge, code: "batch_too_large",
                                    message: "the batch has \(push.changes.count) changes; this node accepts at most \(limits.batchChanges) per push (limits.batch_changes)")
