@@ -192,8 +192,12 @@ struct ResyncTests {
         #expect(asked.status == 0, "\(asked.output)")
         let repaired = try await tree.eventually(30) { try Self.customers(city, scope: "cn.gd.sz") == expected }
         #expect(repaired, "the city did not resync on request: \(tree.log("cn.gd.sz"))")
-        #expect(tree.log("cn.gd.sz").contains("resync"))
-        #expect(try SQLiteShell.value(province, "SELECT resync FROM _ts_peer WHERE node = 'cn.gd.sz'") == "0")
+        // The rows land before the daemon logs its report and the province clears its request.
+        let reported = try await tree.eventually(30) {
+            try tree.log("cn.gd.sz").contains("] resync")
+                && SQLiteShell.value(province, "SELECT resync FROM _ts_peer WHERE node = 'cn.gd.sz'") == "0"
+        }
+        #expect(reported, "no resync report, or the request still set: \(tree.log("cn.gd.sz"))")
     }
 
     @Test func childNoticesItsParentWasRestoredFromABackup() async throws {
@@ -225,7 +229,8 @@ struct ResyncTests {
     }
 
     /// Waits until the province again holds the city's `customers` and the group's product,
-    /// and checks that the city noticed the broken cursor; returns the city's log.
+    /// and the city has logged its resync (the rows land before the report is logged), and
+    /// checks that the city noticed the broken cursor; returns the city's log.
     @discardableResult
     static func expectHealed(_ tree: TestTree, customers: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let city = tree.database("cn.gd.sz"), province = tree.database("cn.gd")
@@ -233,6 +238,7 @@ struct ResyncTests {
             try SQLiteShell.value(province, "SELECT count(*) FROM customer") == "\(customers)"
                 && Self.customers(province, scope: "cn.gd.sz") == Self.customers(city, scope: "cn.gd.sz")
                 && SQLiteShell.value(province, "SELECT count(*) FROM product") == "1"
+                && tree.log("cn.gd.sz").contains("] resync")
         }
         let held = try SQLiteShell.value(province, "SELECT count(*) FROM customer")
         #expect(healed, "province holds \(held) customers; city log: \(tree.log("cn.gd.sz"))", sourceLocation: sourceLocation)
