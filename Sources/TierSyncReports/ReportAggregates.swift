@@ -27,7 +27,7 @@ import GRDB
 /// `customer(unified_code)` finds the other customers sharing a code.
 enum ReportAggregates {
     /// The version of the definitions below; a store built under another is rebuilt.
-    static let version = 2
+    static let version = 3
 
     /// The columns the reports read.
     static let requiredColumns: [(table: String, columns: [String])] = [
@@ -92,37 +92,45 @@ enum ReportAggregates {
 
     // MARK: revenue
 
+    /// The source of an upsert of one row of `values`, added only when `condition` holds.
+    static func values(_ values: [String], when condition: String?) -> String {
+        let list = values.joined(separator: ", ")
+        return condition.map { "SELECT \(list) WHERE \($0)" } ?? "VALUES (\(list))"
+    }
+
     /// The four statements that add one revenue row's contribution: `row` is NEW or OLD,
-    /// `amount` and `lines` what to add (negative to take away).
-    static func revenueContribution(_ row: String, amount: String, lines: String) -> [String] {
+    /// `amount` and `lines` what to add (negative to take away), only when `condition` holds.
+    static func revenueContribution(_ row: String, amount: String, lines: String, when condition: String? = nil) -> [String] {
         let period = key("\(row).period"), scope = key("\(row).scope"), category = key("\(row).category")
         let industry = customerColumn("industry", of: "\(row).customer_id")
         let classes = customerColumn("classes", of: "\(row).customer_id")
         return [
             upsert("_ts_rpt_revenue_province", columns: ["period", "province", "industry", "category", "amount", "lines"],
-                   source: "VALUES (\(period), \(province(scope)), \(industry), \(category), \(amount), \(lines))",
+                   source: values([period, province(scope), industry, category, amount, lines], when: condition),
                    conflict: ["period", "province", "industry", "category"], sums: ["amount", "lines"]),
             upsert("_ts_rpt_revenue_city", columns: ["period", "city", "province", "industry", "category", "amount", "lines"],
-                   source: "VALUES (\(period), \(scope), \(province(scope)), \(industry), \(category), \(amount), \(lines))",
+                   source: values([period, scope, province(scope), industry, category, amount, lines], when: condition),
                    conflict: ["period", "city", "industry", "category"], sums: ["amount", "lines"]),
             upsert("_ts_rpt_revenue_class", columns: ["period", "city", "province", "classes", "amount", "lines"],
-                   source: "VALUES (\(period), \(scope), \(province(scope)), \(classes), \(amount), \(lines))",
+                   source: values([period, scope, province(scope), classes, amount, lines], when: condition),
                    conflict: ["period", "city", "classes"], sums: ["amount", "lines"]),
             upsert("_ts_rpt_revenue_customer", columns: ["period", "customer_id", "amount", "lines"],
-                   source: "VALUES (\(period), \(key("\(row).customer_id")), \(amount), \(lines))",
+                   source: values([period, key("\(row).customer_id"), amount, lines], when: condition),
                    conflict: ["period", "customer_id"], sums: ["amount", "lines"]),
         ]
     }
 
     /// The statements that move the revenue of customer `customerID` from the buckets of
-    /// industry and classes `from` to those of `to` (each a pair of SQL expressions).
-    static func moveRevenue(of customerID: String, from: (industry: String, classes: String), to: (industry: String, classes: String)) -> [String] {
+    /// industry and classes `from` to those of `to` (each a pair of SQL expressions), only
+    /// when `condition` holds. A customer without revenue moves nothing.
+    static func moveRevenue(of customerID: String, from: (industry: String, classes: String), to: (industry: String, classes: String),
+                            when condition: String? = nil) -> [String] {
         let scope = key("r.scope")
         let total = "m.sign * sum(\(amount("r"))), m.sign * count(*)"
         func sides(_ pick: KeyPath<(industry: String, classes: String), String>) -> String {
             "(SELECT \(key(from[keyPath: pick])) AS bucket, -1 AS sign UNION ALL SELECT \(key(to[keyPath: pick])), 1)"
         }
-        let rows = "FROM revenue r, %@ m WHERE r.customer_id = \(customerID)"
+        let rows = "FROM revenue r, %@ m WHERE r.customer_id = \(customerID)" + (condition.map { " AND (\($0))" } ?? "")
         return [
             upsert("_ts_rpt_revenue_province", columns: ["period", "province", "industry", "category", "amount", "lines"],
                    source: "SELECT \(key("r.period")), \(province(scope)), m.bucket, \(key("r.category")), \(total) "
@@ -158,13 +166,15 @@ enum ReportAggregates {
 
     // MARK: triggers
 
-    /// The triggers, by name.
+    /// The triggers, by name: one per table and event, so that a write the daemon's apply
+    /// makes (while they stand aside) costs one `WHEN` per row; each statement of a trigger
+    /// carries its own condition.
     static var triggers: [(name: String, sql: String)] {
         let unknown = (industry: "''", classes: "''")
         let old = (industry: "OLD.industry", classes: "OLD.classes")
         let new = (industry: "NEW.industry", classes: "NEW.classes")
-        let revenueOf = { (id: String) in "EXISTS (SELECT 1 FROM revenue WHERE customer_id = \(id))" }
         let bucketChanged = "\(key("OLD.industry")) IS NOT \(key("NEW.industry")) OR \(key("OLD.classes")) IS NOT \(key("NEW.classes"))"
+        let rekeyed = "OLD.id IS NOT NEW.id"
         let revenueKeysSame = "OLD.customer_id IS NEW.customer_id AND OLD.period IS NEW.period AND OLD.category IS NEW.category AND OLD.scope IS NEW.scope"
         func trigger(_ name: String, _ event: String, on table: String, when: String? = nil, _ body: [String]) -> (String, String) {
             // An apply with an observer (the daemon's) keeps the aggregates itself.
@@ -174,23 +184,22 @@ enum ReportAggregates {
         return [
             trigger("revenue_insert", "INSERT", on: "revenue", revenueContribution("NEW", amount: amount("NEW"), lines: "1")),
             trigger("revenue_delete", "DELETE", on: "revenue", revenueContribution("OLD", amount: "-" + amount("OLD"), lines: "-1")),
-            trigger("revenue_amount", "UPDATE", on: "revenue", when: "\(revenueKeysSame) AND \(amount("OLD")) IS NOT \(amount("NEW"))",
-                    revenueContribution("NEW", amount: "\(amount("NEW")) - \(amount("OLD"))", lines: "0")),
-            trigger("revenue_move", "UPDATE", on: "revenue", when: "NOT (\(revenueKeysSame))",
-                    revenueContribution("OLD", amount: "-" + amount("OLD"), lines: "-1") + revenueContribution("NEW", amount: amount("NEW"), lines: "1")),
-            trigger("customer_insert", "INSERT", on: "customer", [customerContribution("NEW", sign: 1, selfID: "NEW.id")]),
-            trigger("customer_insert_revenue", "INSERT", on: "customer", when: revenueOf("NEW.id"),
-                    moveRevenue(of: "NEW.id", from: unknown, to: new)),
-            trigger("customer_delete", "DELETE", on: "customer", [customerContribution("OLD", sign: -1, selfID: "OLD.id")]),
-            trigger("customer_delete_revenue", "DELETE", on: "customer", when: revenueOf("OLD.id"),
-                    moveRevenue(of: "OLD.id", from: old, to: unknown)),
+            trigger("revenue_update", "UPDATE", on: "revenue", when: "NOT (\(revenueKeysSame)) OR \(amount("OLD")) IS NOT \(amount("NEW"))",
+                    // The same line with another amount adds the difference; a line moved to
+                    // other keys leaves its old buckets for its new ones.
+                    revenueContribution("NEW", amount: "\(amount("NEW")) - \(amount("OLD"))", lines: "0", when: revenueKeysSame)
+                        + revenueContribution("OLD", amount: "-" + amount("OLD"), lines: "-1", when: "NOT (\(revenueKeysSame))")
+                        + revenueContribution("NEW", amount: amount("NEW"), lines: "1", when: "NOT (\(revenueKeysSame))")),
+            trigger("customer_insert", "INSERT", on: "customer",
+                    [customerContribution("NEW", sign: 1, selfID: "NEW.id")] + moveRevenue(of: "NEW.id", from: unknown, to: new)),
+            trigger("customer_delete", "DELETE", on: "customer",
+                    [customerContribution("OLD", sign: -1, selfID: "OLD.id")] + moveRevenue(of: "OLD.id", from: old, to: unknown)),
             trigger("customer_update", "UPDATE", on: "customer",
-                    when: "OLD.id IS NOT NEW.id OR OLD.scope IS NOT NEW.scope OR OLD.unified_code IS NOT NEW.unified_code OR \(bucketChanged)",
-                    [customerContribution("OLD", sign: -1, selfID: "NEW.id"), customerContribution("NEW", sign: 1, selfID: "NEW.id")]),
-            trigger("customer_update_revenue", "UPDATE", on: "customer", when: "OLD.id IS NEW.id AND (\(bucketChanged)) AND \(revenueOf("NEW.id"))",
-                    moveRevenue(of: "NEW.id", from: old, to: new)),
-            trigger("customer_rekey_revenue", "UPDATE", on: "customer", when: "OLD.id IS NOT NEW.id",
-                    moveRevenue(of: "OLD.id", from: old, to: unknown) + moveRevenue(of: "NEW.id", from: unknown, to: new)),
+                    when: "\(rekeyed) OR OLD.scope IS NOT NEW.scope OR OLD.unified_code IS NOT NEW.unified_code OR \(bucketChanged)",
+                    [customerContribution("OLD", sign: -1, selfID: "NEW.id"), customerContribution("NEW", sign: 1, selfID: "NEW.id")]
+                        + moveRevenue(of: "NEW.id", from: old, to: new, when: "NOT (\(rekeyed)) AND (\(bucketChanged))")
+                        + moveRevenue(of: "OLD.id", from: old, to: unknown, when: rekeyed)
+                        + moveRevenue(of: "NEW.id", from: unknown, to: new, when: rekeyed)),
         ]
     }
 

@@ -9,8 +9,8 @@ import TierSyncModel
 public protocol ApplyObserver: Sendable {
     /// The synced tables whose written rows it sees.
     var tables: Set<String> { get }
-    /// Starts observing one apply transaction.
-    func begin(_ db: Database) throws -> any ApplyObservation
+    /// Starts observing one apply transaction of `changes` changes.
+    func begin(_ db: Database, changes: Int) throws -> any ApplyObservation
 }
 
 /// One apply transaction, as an observer follows it.

@@ -14,7 +14,7 @@ extension SQLiteStore {
         let observers = self.observers.withLock { $0 }
         return try await writeTransaction { db in
             var applier = ChangeApplier(db: db, schema: schema, node: node, authority: cursor.pushingChild)
-            applier.observations = try observers.map { ($0.tables, try $0.begin(db)) }
+            applier.observations = try observers.map { ($0.tables, try $0.begin(db, changes: changes.count)) }
             try db.execute(sql: "UPDATE _ts_node SET applying = 1, observing = ? WHERE id = 1", arguments: [observers.isEmpty ? 0 : 1])
             for change in changes {
                 try applier.apply(change)
