@@ -109,10 +109,11 @@ public struct ParentService: Sendable {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond this log's head \(head)")
         }
         // A cursor beyond every position this log ever served the child points into a log
-        // this node no longer has: it was restored from a backup.
+        // this node no longer has: it was restored from a backup (one taken before it served
+        // the child anything, or before it knew the child, has served it nothing).
         let known = try await store.peer(child)
-        if after > 0 && known == nil || after > (known?.served ?? .max) {
-            let served = known?.served ?? 0
+        let served = known?.served ?? 0
+        if after > served {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }
         let schema = store.schema
@@ -120,7 +121,7 @@ public struct ParentService: Sendable {
             guard let table = schema.table(named: entry.table) else { return false }
             return Routing.shouldSend(entry, to: child, table: table)
         }
-        if batch.scannedThrough > (known?.served ?? 0) {
+        if batch.scannedThrough > served {
             try await store.recordServed(to: child, through: batch.scannedThrough)
         }
         // The child's `after` is its acknowledgement of everything before it: keep it, and

@@ -49,6 +49,9 @@ public struct ResyncService: Sendable {
             let head = try await store.logHead()
             let digests = try await store.digests(of: queries.map(\.table), include: include)
             await cache.put(child, digests: digests, head: head, replacing: true)
+            // A child whose cursor was refused takes this head as its cursor once repaired:
+            // this log has served it everything through the head.
+            try await store.recordServed(to: child, through: head)
             if request.start == true {
                 try await store.setResyncRequested(for: child, false)
                 logger.info("resync started by child", metadata: ["sync.peer": "\(child)", "sync.head": "\(head)"])

@@ -7,7 +7,10 @@ enum ResyncSQL {
     static func install(_ db: Database) throws {
         let peerColumns = Set(try db.columns(in: "_ts_peer").map(\.name))
         if !peerColumns.contains("served") {
+            // A child's cursor beyond what the log served it is refused; children known
+            // before the column existed were served at most the head.
             try db.execute(sql: "ALTER TABLE _ts_peer ADD COLUMN served INTEGER")
+            try db.execute(sql: "UPDATE _ts_peer SET served = ? WHERE role = 'child'", arguments: [try SQLiteStore.logHead(db)])
         }
         if !peerColumns.contains("resync") {
             try db.execute(sql: "ALTER TABLE _ts_peer ADD COLUMN resync INTEGER NOT NULL DEFAULT 0")

@@ -32,6 +32,26 @@ struct HTTPAPITests {
         #expect(unsigned.status == 401, "resync routes need the child's signature: \(unsigned)")
     }
 
+    @Test func aCursorBeyondWhatTheLogServedIsRefused() async throws {
+        let tree = try TestTree(["cn", "cn.gd"])
+        try await tree.start(["cn"])
+        let curl = SignedCurl(tree: tree)
+        // The province pushes before it ever pulls: the group knows it but has served it nothing,
+        // as a group restored from a backup taken at that moment would have.
+        let pushed = try curl.call("cn", "POST", "/v1/push", body: SignedCurl.customerBatch(rows: 2, from: "cn.gd"), signer: "cn.gd").0
+        #expect(pushed.status == 200, "\(pushed)")
+        let beyond = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=1", signer: "cn.gd").0
+        #expect(beyond.status == 409 && beyond.body.contains("beyond the 0 this log has served cn.gd"), "\(beyond)")
+        let fromStart = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0", signer: "cn.gd").0
+        #expect(fromStart.status == 200 && fromStart.body.contains(#""through":2"#), "\(fromStart)")
+        // A resync's digests are taken at the head, which a refused child takes as its cursor.
+        try SQLiteShell.run(tree.database("cn"), "INSERT INTO product(id, name, scope) VALUES ('P-1', 'Line', 'cn');")
+        let roots = try curl.call("cn", "POST", "/v1/resync/digest", body: #"{"node":"cn.gd","level":0}"#, signer: "cn.gd").0
+        #expect(roots.status == 200 && roots.body.contains(#""head":3"#), "\(roots)")
+        let atHead = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=3", signer: "cn.gd").0
+        #expect(atHead.status == 200, "a cursor at the head the digests gave must be accepted: \(atHead)")
+    }
+
     @Test func conflictsAreListedAndBadResolutionsRefused() async throws {
         let tree = try TestTree(["cn"])
         try await tree.start()
