@@ -55,7 +55,8 @@ public final class ReportDatabase: Sendable {
 
     /// Builds the aggregates again from the rows, whatever is installed, and returns the
     /// seconds that took. For a file whose aggregates drifted, for example after writes
-    /// made with `INSERT OR REPLACE` (SQLite runs no delete trigger for the rows it replaces).
+    /// made with `INSERT OR REPLACE` on a connection without `PRAGMA recursive_triggers = ON`
+    /// (SQLite then runs no delete trigger for the rows it replaces).
     @discardableResult
     public func rebuild() async throws(ReportError) -> Double {
         do {

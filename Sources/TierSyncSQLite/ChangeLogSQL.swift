@@ -2,10 +2,16 @@ import TierSyncModel
 
 /// The SQL of TierSync's own tables and of the capture triggers on each synced table.
 ///
-/// The change log keeps one entry per row, at the position of the row's latest write:
-/// `INSERT OR REPLACE` on the unique `(tbl, pk)` moves the entry to a new, higher `seq`
-/// (AUTOINCREMENT never reuses one). A cursor is therefore a plain high-water mark, and a
-/// reader after it sees every row changed since, once, with its current version.
+/// The change log keeps one entry per row, at the position of the row's latest write: a
+/// write to a row already logged moves its entry to a new, higher `seq` (AUTOINCREMENT
+/// never reuses one). A cursor is therefore a plain high-water mark, and a reader after it
+/// sees every row changed since, once, with its current version.
+///
+/// The triggers log with an upsert (`ON CONFLICT(tbl, pk) DO UPDATE`), not with
+/// `INSERT OR REPLACE`: SQLite lets the conflict clause of the writer's statement override
+/// the `OR` clause of every statement its triggers run, so an application's `INSERT OR
+/// IGNORE`, `UPDATE OR IGNORE` or upsert would turn a replacing log write into one that
+/// is skipped or fails. An upsert clause is not overridden.
 enum ChangeLogSQL {
     /// TierSync's own tables. Created once; every statement is idempotent.
     static let internalTables = """
@@ -184,14 +190,21 @@ enum ChangeLogSQL {
         if form == .insert { sets += ["'$.b'", "json('{}')"] }
         let meta = "json_set(coalesce(l.meta, '\(MetaText.empty)'), " + sets.joined(separator: ", ") + ")"
         return """
-            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
+            INSERT INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
               SELECT \(literal), \(key), \(dot), n.node, \(row).scope,
                 CASE WHEN l.scope IS NOT \(row).scope THEN l.scope ELSE l.prev_scope END,
                 \(deleted ? 1 : 0), \(meta), \(deleted ? rowValues(table, row: row) : "NULL")
               FROM \(from) _ts_node n LEFT JOIN _ts_log l ON l.tbl = \(literal) AND l.pk = \(key)
-              WHERE n.id = 1\(condition);
+              WHERE n.id = 1\(condition)
+              \(moveEntry);
             """
     }
+
+    /// The upsert clause that moves a row's existing entry to the `seq` just issued (the
+    /// rowid of the insert it replaces, which SQLite also records in `sqlite_sequence`) and
+    /// gives it the new contents.
+    static let moveEntry = "ON CONFLICT(tbl, pk) DO UPDATE SET seq = excluded.seq, " +
+        ["hlc", "origin", "source", "scope", "prev_scope", "deleted", "meta", "tomb"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     /// The capture triggers of a table at `node`. They record nothing while the daemon
     /// applies remote changes (`_ts_node.applying = 1`), which only the transaction holding

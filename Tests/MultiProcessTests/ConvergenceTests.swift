@@ -72,6 +72,38 @@ struct ConvergenceTests {
         #expect(try SQLiteShell.value(tree.database("cn.js.nj"), "SELECT name FROM customer WHERE id = 'NJ-1'") == "Grid")
     }
 
+    @Test func upsertsAndOrClausesAtACityReachTheGroup() async throws {
+        let tree = try await startedTree()
+        let city = tree.database("cn.gd.sz")
+        try SQLiteShell.run(city, """
+            INSERT INTO customer(id, name, scope) VALUES ('SZ-U', 'first', 'cn.gd.sz'), ('SZ-V', 'second', 'cn.gd.sz'), ('SZ-R', 'third', 'cn.gd.sz');
+            INSERT INTO revenue VALUES ('SZ-U', '2026-10', 'data', 100, 'cn.gd.sz');
+            """)
+        let atGroup = try await tree.eventually { try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM customer") == "3" }
+        #expect(atGroup, "the plain inserts did not reach the group: \(tree.log("cn.gd.sz"))")
+        // Each statement below changes rows already in the change log.
+        try SQLiteShell.run(city, """
+            INSERT INTO customer(id, name, scope) VALUES ('SZ-U', 'upserted', 'cn.gd.sz') ON CONFLICT(id) DO UPDATE SET name = excluded.name;
+            UPDATE OR IGNORE customer SET status = 'vip' WHERE id = 'SZ-V';
+            INSERT OR IGNORE INTO customer(id, name, scope) VALUES ('SZ-W', 'fourth', 'cn.gd.sz'), ('SZ-V', 'ignored', 'cn.gd.sz');
+            INSERT OR REPLACE INTO customer(id, name, scope) VALUES ('SZ-R', 'replaced', 'cn.gd.sz');
+            INSERT INTO revenue VALUES ('SZ-U', '2026-10', 'data', 50, 'cn.gd.sz') ON CONFLICT DO UPDATE SET amount_fen = amount_fen + excluded.amount_fen;
+            UPDATE OR REPLACE revenue SET period = '2026-11' WHERE customer_id = 'SZ-U';
+            """)
+        let query = "SELECT group_concat(id || '=' || name || '/' || coalesce(status, ''), ',') FROM (SELECT * FROM customer ORDER BY id)"
+        let revenue = "SELECT group_concat(period || ':' || amount_fen, ',') FROM revenue"
+        let expected = try SQLiteShell.value(city, query)
+        #expect(expected == "SZ-R=replaced/,SZ-U=upserted/,SZ-V=second/vip,SZ-W=fourth/")
+        #expect(try SQLiteShell.value(city, revenue) == "2026-11:150")
+        for id in ["cn.gd", "cn"] {
+            let arrived = try await tree.eventually {
+                try SQLiteShell.value(tree.database(id), query) == expected && SQLiteShell.value(tree.database(id), revenue) == "2026-11:150"
+            }
+            let held = try SQLiteShell.value(tree.database(id), query)
+            #expect(arrived, "\(id) holds \(held): \(tree.log("cn.gd.sz"))")
+        }
+    }
+
     @Test func deletePropagatesUpAndDown() async throws {
         let tree = try await startedTree()
         try SQLiteShell.run(tree.database("cn.gd.sz"), "INSERT INTO customer(id, name, scope) VALUES ('SZ-3', 'Port', 'cn.gd.sz');")

@@ -22,10 +22,9 @@ import TierSyncStore
     static let classes = ["'high-value'", "'high-value,group'", "' group , high-value,,'", "NULL", "'important'"]
     static let codes = ["'BC-1'", "'BC-2'", "NULL"]
 
-    /// One random write to customer or revenue, in SQL, on rows owned by `scopes`. It uses
-    /// no `OR REPLACE`, `OR IGNORE` or upsert: those override the capture triggers' own
-    /// conflict handling (see the README's limits).
-    static func randomWrite(_ random: inout Seeded, scopes: [String]) -> String {
+    /// One random write to customer or revenue, in SQL, on rows owned by `scopes`. With
+    /// `clauses`, a third of the writes are upserts or carry an `OR` conflict clause.
+    static func randomWrite(_ random: inout Seeded, scopes: [String], clauses: Bool = false) -> String {
         func pick(_ values: [String]) -> String { values[Int(random.next() % UInt64(values.count))] }
         let customer = "'C\(random.next() % 8)'"
         let other = "'C\(random.next() % 8)'"
@@ -33,6 +32,21 @@ import TierSyncStore
         let period = "'2026-0\(1 + random.next() % 3)'"
         let category = "'\(pick(["data", "voice"]))'"
         let line = "customer_id = \(customer) AND period = \(period) AND category = \(category)"
+        if clauses, random.next() % 3 == 0 {
+            let customerValues = "(\(customer), \(pick(codes)), 'n', \(pick(classes)), \(pick(industries)), \(scope))"
+            let revenueValues = "(\(customer), \(period), \(category), \(random.next() % 1000), \(scope))"
+            return pick([
+                "INSERT OR REPLACE INTO customer(id, unified_code, name, classes, industry, scope) VALUES \(customerValues)",
+                "INSERT OR IGNORE INTO customer(id, unified_code, name, classes, industry, scope) VALUES \(customerValues)",
+                "INSERT INTO customer(id, unified_code, name, classes, industry, scope) VALUES \(customerValues) ON CONFLICT(id) DO UPDATE SET classes = excluded.classes, industry = excluded.industry",
+                "UPDATE OR REPLACE customer SET id = \(other) WHERE id = \(customer)",
+                "REPLACE INTO revenue VALUES \(revenueValues)",
+                "INSERT OR IGNORE INTO revenue VALUES \(revenueValues)",
+                "INSERT INTO revenue VALUES \(revenueValues) ON CONFLICT DO UPDATE SET amount_fen = amount_fen + excluded.amount_fen",
+                "UPDATE OR REPLACE revenue SET period = \(period), scope = \(scope) WHERE customer_id = \(customer)",
+                "UPDATE OR IGNORE revenue SET category = \(category) WHERE customer_id = \(other)",
+            ])
+        }
         switch random.next() % 9 {
         case 0, 1:
             return """
@@ -67,6 +81,17 @@ import TierSyncStore
 
     @Test(arguments: 1...12)
     func triggersKeepWhatARebuildFinds(seed: UInt64) async throws {
+        try await checkAggregates(seed: seed, clauses: false)
+    }
+
+    @Test(arguments: 101...106)
+    func triggersKeepWhatARebuildFindsUnderConflictClauses(seed: UInt64) async throws {
+        try await checkAggregates(seed: seed, clauses: true)
+    }
+
+    /// Writes at a group and a province for twelve rounds, pushing the province's changes
+    /// to the group, then compares the aggregates the triggers kept with a rebuild.
+    private func checkAggregates(seed: UInt64, clauses: Bool) async throws {
         var random = Seeded(state: seed &* 0x9E37_79B9_7F4A_7C15)
         let group = try await ReportFixture(node: "cn")
         let province = try await ReportFixture(node: "cn.gd")
@@ -75,8 +100,8 @@ import TierSyncStore
             var groupWrites: [String] = []
             var provinceWrites: [String] = []
             for _ in 0..<6 {
-                groupWrites.append(Self.randomWrite(&random, scopes: ["cn.js.nj", "cn.js"]))
-                provinceWrites.append(Self.randomWrite(&random, scopes: Self.cities))
+                groupWrites.append(Self.randomWrite(&random, scopes: ["cn.js.nj", "cn.js"], clauses: clauses))
+                provinceWrites.append(Self.randomWrite(&random, scopes: Self.cities, clauses: clauses))
             }
             try await group.write(groupWrites.joined(separator: ";\n"))
             try await province.write(provinceWrites.joined(separator: ";\n"))

@@ -23,6 +23,8 @@ final class ReportFixture {
         store.observeApplies(with: reports.applyObserver)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // As the README asks of an application that replaces rows with `OR REPLACE`.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA recursive_triggers = ON") }
         app = try DatabaseQueue(path: path, configuration: configuration)
     }
 
