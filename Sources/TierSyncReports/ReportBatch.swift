@@ -12,18 +12,19 @@ import TierSyncSQLite
 /// batch of new customers asks once, not once a row, whether any of them has revenue here.
 final class ReportBatch: ApplyObservation {
     let db: Database
-    /// A customer's industry and classes as the buckets use them (empty when unknown).
+    /// A customer's industry and classes as the buckets use them (empty when unknown), as
+    /// ids of ``texts``.
     struct Attributes: Equatable {
-        var industry: String
-        var classes: String
-        static let unknown = Attributes(industry: "", classes: "")
+        var industry: Int32
+        var classes: Int32
+        static let unknown = Attributes(industry: 0, classes: 0)
     }
 
-    /// The key of a bucket: up to four text key columns, unused ones empty.
+    /// The key of a bucket: up to four text key columns as ids of ``texts``, unused ones 0.
     struct Bucket: Hashable {
-        var a: String, b: String, c: String, d: String = ""
+        var a: Int32, b: Int32, c: Int32, d: Int32 = 0
         /// The first `count` key columns.
-        func parts(_ count: Int) -> [String] { Array([a, b, c, d].prefix(count)) }
+        func parts(_ count: Int) -> [Int32] { Array([a, b, c, d].prefix(count)) }
     }
 
     /// Two running sums: amount and lines, or customers and accounts.
@@ -38,12 +39,18 @@ final class ReportBatch: ApplyObservation {
 
     /// A customer the batch has met, by its revenue or its row.
     struct Customer {
+        /// Its id as an id of ``texts``, once its revenue needs one.
+        var text: Int32?
         /// The bucket its revenue is counted under while the batch runs: as at its start.
         var counted: Attributes
         /// The bucket it is in now, if the batch wrote it (unknown once it is gone).
         var written: Attributes?
     }
 
+    /// The texts of the batch's bucket keys.
+    private var texts = TextIDs()
+    /// The province of each scope met, both as ids of ``texts``.
+    private var provinces: [Int32: Int32] = [:]
     /// The customers the batch has met, by id.
     private var customers: [String: Customer] = [:]
     /// Pending sums by bucket.
@@ -85,45 +92,60 @@ final class ReportBatch: ApplyObservation {
     func finish() throws {
         try flushRevenue()
         try moveRevenue()
-        try write("_ts_rpt_customer", keys: 3, ["city", "industry", "classes"], extra: ["province"], sums: ["customers", "accounts"], cells) { [ReportDimension.province(of: $0.a)] }
+        try write("_ts_rpt_customer", keys: 3, ["city", "industry", "classes"], extra: ["province"], sums: ["customers", "accounts"], cells) { [$0.a] }
         cells = [:]
     }
 
     // MARK: revenue
 
     private func addRevenue(_ row: ObservedRow, _ columns: ObservedColumns, sign: Int64) throws {
-        let customer = row.text(columns.customerID)
-        let owner = try attributes(of: customer)
-        let period = row.text(columns.period), scope = row.text(columns.scope), category = row.text(columns.category)
+        let (customer, owner) = try counted(row.text(columns.customerID))
+        let period = texts.id(row.text(columns.period)), scope = texts.id(row.text(columns.scope)), category = texts.id(row.text(columns.category))
         let amount = sign * (try row.amount(columns.amount, db))
-        province[Bucket(a: period, b: ReportDimension.province(of: scope), c: owner.industry, d: category), default: Sums()].add(amount, sign)
+        province[Bucket(a: period, b: provinceID(of: scope), c: owner.industry, d: category), default: Sums()].add(amount, sign)
         city[Bucket(a: period, b: scope, c: owner.industry, d: category), default: Sums()].add(amount, sign)
         classes[Bucket(a: period, b: scope, c: owner.classes), default: Sums()].add(amount, sign)
-        customerPeriod[Bucket(a: period, b: customer, c: ""), default: Sums()].add(amount, sign)
+        customerPeriod[Bucket(a: period, b: customer, c: 0), default: Sums()].add(amount, sign)
     }
 
-    /// The bucket the revenue of `customer` is counted under in this batch.
-    private func attributes(of customer: String) throws -> Attributes {
-        if let known = customers[customer] { return known.counted }
+    /// The province of `scope`, both as ids of ``texts``.
+    private func provinceID(of scope: Int32) -> Int32 {
+        if let known = provinces[scope] { return known }
+        let found = texts.id(ReportDimension.province(of: texts[scope]))
+        provinces[scope] = found
+        return found
+    }
+
+    /// The id of `customer` in ``texts``, and the bucket its revenue is counted under in
+    /// this batch.
+    private func counted(_ customer: String) throws -> (Int32, Attributes) {
+        if let known = customers[customer] {
+            if let text = known.text { return (text, known.counted) }
+            let text = texts.id(customer)
+            customers[customer]?.text = text
+            return (text, known.counted)
+        }
         let statement = try db.cachedStatement(sql: "SELECT coalesce(industry, ''), coalesce(classes, '') FROM customer WHERE id = ?")
         statement.setUncheckedArguments([customer])
-        let found = try GRDB.Row.fetchOne(statement).map { Attributes(industry: $0[0], classes: $0[1]) } ?? .unknown
-        customers[customer] = Customer(counted: found)
-        return found
+        let found = try GRDB.Row.fetchOne(statement).map { Attributes(industry: texts.id($0[0]), classes: texts.id($0[1])) } ?? .unknown
+        let known = Customer(text: texts.id(customer), counted: found)
+        customers[customer] = known
+        return (known.text!, found)
     }
 
     private func flushRevenue() throws {
         let sums = ["amount", "lines"]
         try write("_ts_rpt_revenue_province", keys: 4, ["period", "province", "industry", "category"], sums: sums, province) { _ in [] }
-        try write("_ts_rpt_revenue_city", keys: 4, ["period", "city", "industry", "category"], extra: ["province"], sums: sums, city) { [ReportDimension.province(of: $0.b)] }
-        try write("_ts_rpt_revenue_class", keys: 3, ["period", "city", "classes"], extra: ["province"], sums: sums, classes) { [ReportDimension.province(of: $0.b)] }
+        try write("_ts_rpt_revenue_city", keys: 4, ["period", "city", "industry", "category"], extra: ["province"], sums: sums, city) { [$0.b] }
+        try write("_ts_rpt_revenue_class", keys: 3, ["period", "city", "classes"], extra: ["province"], sums: sums, classes) { [$0.b] }
         try write("_ts_rpt_revenue_customer", keys: 2, ["period", "customer_id"], sums: sums, customerPeriod) { _ in [] }
         province = [:]; city = [:]; classes = [:]; customerPeriod = [:]
     }
 
     /// Adds each bucket's pending sums to its row, skipping buckets whose sums are all zero.
+    /// `provinceOf` gives the key column whose province fills the `extra` column, if any.
     private func write(_ table: String, keys: Int, _ key: [String], extra: [String] = [], sums: [String], _ buckets: [Bucket: Sums],
-                       extraValues: (Bucket) -> [String]) throws {
+                       provinceOf: (Bucket) -> [Int32]) throws {
         let columns = key + extra + sums
         let sql = ReportAggregates.upsert(table, columns: columns, source: "VALUES (" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")",
                                           conflict: key, sums: sums)
@@ -134,9 +156,9 @@ final class ReportBatch: ApplyObservation {
         for (bucket, values) in buckets where values.first != 0 || values.second != 0 {
             sqlite3_reset(raw)
             var index: Int32 = 0
-            for text in bucket.parts(keys) + extraValues(bucket) {
+            for id in bucket.parts(keys) + provinceOf(bucket).map(provinceID(of:)) {
                 index += 1
-                sqlite3_bind_text(raw, index, text, -1, transient)
+                sqlite3_bind_text(raw, index, texts[id], -1, transient)
             }
             sqlite3_bind_int64(raw, index + 1, values.first)
             sqlite3_bind_int64(raw, index + 2, values.second)
@@ -149,7 +171,7 @@ final class ReportBatch: ApplyObservation {
     // MARK: customer
 
     private func customerWritten(before: ObservedRow?, after: ObservedRow?, _ columns: ObservedColumns) throws {
-        func bucket(_ row: ObservedRow) -> Attributes { Attributes(industry: row.text(columns.industry), classes: row.text(columns.classes)) }
+        func bucket(_ row: ObservedRow) -> Attributes { Attributes(industry: texts.id(row.text(columns.industry)), classes: texts.id(row.text(columns.classes))) }
         if let before, let after, [columns.id, columns.scope, columns.unifiedCode, columns.industry, columns.classes].allSatisfy({ before.value($0) == after.value($0) }) {
             return
         }
@@ -194,7 +216,7 @@ final class ReportBatch: ApplyObservation {
         for id in held {
             guard let customer = customers[id], let to = customer.written else { continue }
             try move(id, from: customer.counted, to: to)
-            customers[id] = Customer(counted: to)
+            customers[id] = Customer(text: customer.text, counted: to)
         }
     }
 
@@ -215,7 +237,7 @@ final class ReportBatch: ApplyObservation {
         // arguments are set without GRDB's count check.
         for sql in ReportAggregates.moveRevenue(of: "?1", from: (industry: "?2", classes: "?3"), to: (industry: "?4", classes: "?5")) {
             let statement = try db.cachedStatement(sql: sql)
-            statement.setUncheckedArguments([customer, from.industry, from.classes, to.industry, to.classes])
+            statement.setUncheckedArguments([customer, texts[from.industry], texts[from.classes], texts[to.industry], texts[to.classes]])
             try statement.execute()
         }
     }
@@ -234,6 +256,6 @@ final class ReportBatch: ApplyObservation {
             statement.setUncheckedArguments([code.databaseValue, selfID, scope, industry, classes])
             account = try Bool.fetchOne(statement) == true ? 0 : 1
         }
-        cells[Bucket(a: scope, b: industry, c: classes), default: Sums()].add(sign, sign * account)
+        cells[Bucket(a: texts.id(scope), b: texts.id(industry), c: texts.id(classes)), default: Sums()].add(sign, sign * account)
     }
 }
