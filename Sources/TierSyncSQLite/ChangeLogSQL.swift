@@ -94,6 +94,23 @@ enum ChangeLogSQL {
         ("_ts_peer", "summary_at", "REAL"),
     ]
 
+    /// The log head: the highest position issued. `sqlite_sequence` holds it, except after
+    /// a statement that failed part-way under `OR FAIL`, whose entries stay but whose
+    /// positions SQLite records there only when a later statement ends.
+    static let head = """
+        SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '_ts_log'), 0),
+                   coalesce((SELECT max(seq) FROM _ts_log), 0))
+        """
+
+    /// Brings `sqlite_sequence` up to the highest entry, so that deleting that entry cannot
+    /// let its position be issued again. Run before any deletion from the log.
+    static let recordHead = """
+        UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM _ts_log)
+          WHERE name = '_ts_log' AND seq < (SELECT max(seq) FROM _ts_log);
+        INSERT INTO sqlite_sequence(name, seq) SELECT '_ts_log', (SELECT max(seq) FROM _ts_log)
+          WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '_ts_log') AND EXISTS (SELECT 1 FROM _ts_log);
+        """
+
     /// The next stamp, computed in SQL by any writer process: `max(last + 1, now_ms << 16)`.
     static let nextStamp = "max(hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536)"
 

@@ -84,6 +84,7 @@ struct ResyncRepairer {
             counts.same += 1
         case .takeParent:
             if entryRow != nil && entry == nil {
+                try db.execute(sql: ChangeLogSQL.recordHead)
                 try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
             }
             guard try take(parentState!) else { return }

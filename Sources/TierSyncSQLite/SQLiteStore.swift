@@ -85,8 +85,11 @@ public final class SQLiteStore: ChangeStore {
         try await pool.read { db in try SQLiteStore.logHead(db) }
     }
 
+    /// SQLite writes `sqlite_sequence` when a statement ends, so a statement that fails
+    /// part-way under `OR FAIL` keeps the entries it logged without recording their
+    /// positions there: the head is the higher of the two.
     static func logHead(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = '_ts_log'") ?? 0
+        try Int64.fetchOne(db, sql: ChangeLogSQL.head) ?? 0
     }
 
     /// The number of rows in each synced table.

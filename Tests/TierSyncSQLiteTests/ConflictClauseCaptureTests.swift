@@ -18,6 +18,9 @@ struct ConflictClauseCaptureTests {
         /// README asks of programs that replace rows. Without it SQLite fires no delete
         /// trigger for a row that `OR REPLACE` removes.
         var recursiveTriggers = true
+        /// Whether the statement fails part-way (`OR FAIL` keeps the rows done before the
+        /// failure) and the application commits what it did.
+        var failsPartWay = false
     }
 
     static let cases: [Case] = [
@@ -36,6 +39,9 @@ struct ConflictClauseCaptureTests {
         Case(testDescription: "UPDATE OR REPLACE removing another row through UNIQUE", sql: "UPDATE OR REPLACE t SET code = 'B1' WHERE id = 'a'", moved: ["a", "b"]),
         Case(testDescription: "UPDATE OR REPLACE of a key onto a row present", sql: "UPDATE OR REPLACE t SET id = 'b' WHERE id = 'a'", moved: ["a", "b"]),
         Case(testDescription: "UPDATE OR IGNORE of a key", sql: "UPDATE OR IGNORE t SET id = 'z' WHERE id = 'a'", moved: ["a", "z"]),
+        Case(testDescription: "UPDATE OR FAIL failing on its second row", sql: "UPDATE OR FAIL t SET code = 'Z1', v = 'kept'", moved: ["a"], failsPartWay: true),
+        Case(testDescription: "INSERT OR FAIL failing on its second row",
+             sql: "INSERT OR FAIL INTO t VALUES ('c', 'C1', 'kept', 'cn.gd.sz'), ('d', 'A1', 'refused', 'cn.gd.sz')", moved: ["c"], failsPartWay: true),
     ]
 
     static let schema: SyncSchema = {
@@ -64,7 +70,12 @@ struct ConflictClauseCaptureTests {
         try await app.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA recursive_triggers = \(write.recursiveTriggers ? "ON" : "OFF")")
             try db.inTransaction {
-                try db.execute(sql: write.sql)
+                do {
+                    try db.execute(sql: write.sql)
+                    #expect(!write.failsPartWay, "the statement was meant to fail part-way; the case proves nothing")
+                } catch let error as DatabaseError where write.failsPartWay && error.resultCode == .SQLITE_CONSTRAINT {
+                    // The rows done before the failure stay, and the application commits them.
+                }
                 return .commit
             }
         }

@@ -129,6 +129,35 @@ struct DigestRepairTests {
         #expect(again.pulled == 0 && again.quarantined == 0)
     }
 
+    @Test func anUnreadableTopEntryIsReplacedAtAPositionNeverIssued() async throws {
+        let directory = try TemporaryDirectory()
+        let (city, province) = try await pair(directory, count: 10)
+        let app = try directory.application("cn.gd.sz")
+        // An OR FAIL insert that fails on its second row keeps the first row's entry, at a
+        // position sqlite_sequence does not record yet.
+        try await app.write { db in
+            do {
+                try db.execute(sql: "INSERT OR FAIL INTO customer(id, name, scope) VALUES ('SZ-X', 'kept', 'cn.gd.sz'), ('SZ-0', 'duplicate', 'cn.gd.sz')")
+                Issue.record("the insert was meant to fail on its second row")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {}
+        }
+        let top = try #require(try await city.allChanges().last)
+        #expect(top.key == [.text("SZ-X")])
+        _ = try await province.apply([top], cursor: .none)
+        let issued = try await app.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM _ts_log") } ?? 0
+        #expect(try await city.logHead() == issued)
+        try await app.write { db in try db.execute(sql: "UPDATE _ts_log SET origin = 'not a node id', meta = 'unreadable' WHERE seq = ?", arguments: [issued]) }
+
+        let leaf = DigestTree.bucket(ofKeyHash: RowDigest.keyHash(top.key))
+        let keys = try await city.digestKeys(of: "customer", buckets: [leaf], locations: nil, include: Self.everything)
+        let states = try await province.states(of: "customer", buckets: [leaf], locations: nil) { _ in true }
+        let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, dryRun: false)
+        #expect(counts.pulled >= 1)
+        // The entry that replaces it must not reuse its position, which readers may have passed.
+        let replaced = try await app.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM _ts_log WHERE pk = '[\"SZ-X\"]'") }
+        #expect(try #require(replaced) > issued)
+    }
+
     @Test func progressIsKeptWithTheRepairAndForgottenAtTheEnd() async throws {
         let directory = try TemporaryDirectory()
         let (city, _) = try await pair(directory, count: 10)
