@@ -92,7 +92,7 @@ final class ReportBatch: ApplyObservation {
     func finish() throws {
         try flushRevenue()
         try moveRevenue()
-        try write("_ts_rpt_customer", keys: 3, ["city", "industry", "classes"], extra: ["province"], sums: ["customers", "accounts"], cells) { [$0.a] }
+        try write("_ts_rpt_customer", keys: 3, ["city", "industry", "classes"], sums: ["customers", "accounts"], cells) { $0.a }
         cells = [:]
     }
 
@@ -128,25 +128,26 @@ final class ReportBatch: ApplyObservation {
         let statement = try db.cachedStatement(sql: "SELECT coalesce(industry, ''), coalesce(classes, '') FROM customer WHERE id = ?")
         statement.setUncheckedArguments([customer])
         let found = try GRDB.Row.fetchOne(statement).map { Attributes(industry: texts.id($0[0]), classes: texts.id($0[1])) } ?? .unknown
-        let known = Customer(text: texts.id(customer), counted: found)
-        customers[customer] = known
-        return (known.text!, found)
+        let text = texts.id(customer)
+        customers[customer] = Customer(text: text, counted: found)
+        return (text, found)
     }
 
     private func flushRevenue() throws {
         let sums = ["amount", "lines"]
-        try write("_ts_rpt_revenue_province", keys: 4, ["period", "province", "industry", "category"], sums: sums, province) { _ in [] }
-        try write("_ts_rpt_revenue_city", keys: 4, ["period", "city", "industry", "category"], extra: ["province"], sums: sums, city) { [$0.b] }
-        try write("_ts_rpt_revenue_class", keys: 3, ["period", "city", "classes"], extra: ["province"], sums: sums, classes) { [$0.b] }
-        try write("_ts_rpt_revenue_customer", keys: 2, ["period", "customer_id"], sums: sums, customerPeriod) { _ in [] }
+        try write("_ts_rpt_revenue_province", keys: 4, ["period", "province", "industry", "category"], sums: sums, province)
+        try write("_ts_rpt_revenue_city", keys: 4, ["period", "city", "industry", "category"], sums: sums, city) { $0.b }
+        try write("_ts_rpt_revenue_class", keys: 3, ["period", "city", "classes"], sums: sums, classes) { $0.b }
+        try write("_ts_rpt_revenue_customer", keys: 2, ["period", "customer_id"], sums: sums, customerPeriod)
         province = [:]; city = [:]; classes = [:]; customerPeriod = [:]
     }
 
     /// Adds each bucket's pending sums to its row, skipping buckets whose sums are all zero.
-    /// `provinceOf` gives the key column whose province fills the `extra` column, if any.
-    private func write(_ table: String, keys: Int, _ key: [String], extra: [String] = [], sums: [String], _ buckets: [Bucket: Sums],
-                       provinceOf: (Bucket) -> [Int32]) throws {
-        let columns = key + extra + sums
+    /// With `provinceOf`, the table also has a `province` column, filled with the province
+    /// of the scope that key column holds.
+    private func write(_ table: String, keys: Int, _ key: [String], sums: [String], _ buckets: [Bucket: Sums],
+                       provinceOf: ((Bucket) -> Int32)? = nil) throws {
+        let columns = key + (provinceOf == nil ? [] : ["province"]) + sums
         let sql = ReportAggregates.upsert(table, columns: columns, source: "VALUES (" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")",
                                           conflict: key, sums: sums)
         let statement = try db.cachedStatement(sql: sql)
@@ -156,7 +157,7 @@ final class ReportBatch: ApplyObservation {
         for (bucket, values) in buckets where values.first != 0 || values.second != 0 {
             sqlite3_reset(raw)
             var index: Int32 = 0
-            for id in bucket.parts(keys) + provinceOf(bucket).map(provinceID(of:)) {
+            for id in bucket.parts(keys) + (provinceOf.map { [provinceID(of: $0(bucket))] } ?? []) {
                 index += 1
                 sqlite3_bind_text(raw, index, texts[id], -1, transient)
             }

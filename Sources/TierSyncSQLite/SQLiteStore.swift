@@ -85,9 +85,7 @@ public final class SQLiteStore: ChangeStore {
         try await pool.read { db in try SQLiteStore.logHead(db) }
     }
 
-    /// SQLite writes `sqlite_sequence` when a statement ends, so a statement that fails
-    /// part-way under `OR FAIL` keeps the entries it logged without recording their
-    /// positions there: the head is the higher of the two.
+    /// The log head read in `db` (see ``ChangeLogSQL/head``).
     static func logHead(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: ChangeLogSQL.head) ?? 0
     }
