@@ -3,9 +3,12 @@
 
 import PackageDescription
 
+// Every target of TierSync's own builds with no warning: one is an error, here and in CI.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
 ]
+let testSettings: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "TierSync",
@@ -122,29 +125,34 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .testTarget(name: "TierSyncModelTests", dependencies: ["TierSyncModel"]),
-        .testTarget(name: "TierSyncAuthTests", dependencies: ["TierSyncModel", "TierSyncAuth"]),
+        .testTarget(name: "TierSyncModelTests", dependencies: ["TierSyncModel"], swiftSettings: testSettings),
+        .testTarget(name: "TierSyncAuthTests", dependencies: ["TierSyncModel", "TierSyncAuth"], swiftSettings: testSettings),
         .testTarget(
             name: "TierSyncSQLiteTests",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            swiftSettings: testSettings),
         .testTarget(
             name: "TierSyncWireTests",
-            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire"]),
+            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire"],
+            swiftSettings: testSettings),
         .testTarget(
             name: "TierSyncReportsTests",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncReports",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            swiftSettings: testSettings),
         .testTarget(
             name: "TierSyncNodeTests",
-            dependencies: ["TierSyncModel", "TierSyncNode"]),
+            dependencies: ["TierSyncModel", "TierSyncNode"],
+            swiftSettings: testSettings),
         // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
         .testTarget(
             name: "MultiProcessTests",
-            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth"]),
+            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth"],
+            swiftSettings: testSettings),
     ]
 )

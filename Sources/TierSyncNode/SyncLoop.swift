@@ -26,7 +26,7 @@ public struct SyncLoop: Service {
 
     /// Runs until graceful shutdown. A round in progress finishes its transaction first.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await loop()
         }
     }

@@ -34,7 +34,7 @@ enum GrowthReport {
                 ReportColumn("growth_pct", .percent),
             ],
             rows: segments.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { ReportContext.keyCells($0) + cells(segments[$0]!) },
-            totals: ReportContext.totalCells(by.count) + cells(total),
+            totals: by.isEmpty ? nil : ReportContext.totalCells(by.count) + cells(total),
             notes: [
                 "revenue_fen is the period's, previous_fen the month before's; growth_pct = change_fen / previous_fen x 100, empty when previous_fen is 0",
                 "industry and class are the customer's as held now, in both periods",

@@ -18,11 +18,8 @@ public final class ReportDatabase: Sendable {
     public init(path: String, node: NodeID) throws(ReportError) {
         guard node.tier != .city else { throw .notServed(node: node.description) }
         self.node = node
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.label = "tiersync.reports.\(node)"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DurableConnection.pool(path: path, label: "tiersync.reports.\(node)")
         } catch {
             throw .database("open \(path): \(error)")
         }
@@ -110,6 +107,16 @@ public final class ReportDatabase: Sendable {
             }
         } catch let error as ReportError {
             throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    /// What the connection that writes the aggregates promises of a commit
+    /// (``DurableConnection``).
+    public func writerSettings() async throws(ReportError) -> DurableConnection.Settings {
+        do {
+            return try await pool.write { db in try DurableConnection.settings(db) }
         } catch {
             throw .database("\(error)")
         }

@@ -14,8 +14,17 @@ public enum ReportText {
         if !report.freshness.isEmpty && report.report != ReportKind.freshness.rawValue {
             out += "\nfreshness\n" + report.freshness.map { "  " + freshnessLine($0, now: report.generatedAt) + "\n" }.joined()
         }
-        out += "\n" + report.notes.map { "- \($0)\n" }.joined()
+        out += "\n" + notes(of: report).map { "- \($0)\n" }.joined()
         return out
+    }
+
+    /// The report's notes as a table shows them: money columns named as their headings
+    /// (`revenue (yuan)`, not `revenue_fen`), then what the money figures are in.
+    static func notes(of report: Report) -> [String] {
+        let money = report.columns.filter { $0.unit == .fen }
+        let notes = report.notes.map { note in money.reduce(note) { $0.replacingOccurrences(of: $1.name, with: heading($1)) } }
+        guard !money.isEmpty else { return notes }
+        return notes + ["money in yuan with two decimals; CSV and JSON give the same figures in fen (1/100 yuan), in the columns ending _fen"]
     }
 
     /// One child's freshness in one line.
@@ -73,8 +82,9 @@ public enum ReportText {
         return (negative ? "-" : "") + out
     }
 
-    /// Aligned columns, two spaces apart.
-    static func table(header: [String], rows: [[String]], rightAligned: [Bool]) -> String {
+    /// Aligned columns, two spaces apart, each as wide as its widest cell; a row may have
+    /// fewer cells than the header. Ends with a newline.
+    public static func table(header: [String], rows: [[String]], rightAligned: [Bool]) -> String {
         var widths = header.map(\.count)
         for row in rows { for (index, text) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], text.count) } }
         func line(_ cells: [String]) -> String {

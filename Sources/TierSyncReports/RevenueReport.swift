@@ -13,7 +13,7 @@ enum RevenueReport {
             .revenue, title: "Revenue \(ReportContext.breakdown(by))\(when)", period: period, by: by,
             measures: [ReportColumn("revenue_fen", .fen), ReportColumn("lines", .count)], rows: rows, total: total,
             notes: [
-                "revenue_fen: the sum of revenue.amount_fen, in fen (1/100 yuan); lines: the revenue rows summed",
+                "revenue_fen: the sum of revenue.amount_fen; lines: the revenue rows summed",
                 "industry and class are the customer's as held now; revenue of a customer not held here is in industry \(ReportDimension.unknown) and class \(CustomerClasses.none)",
                 "class: a customer in several classes counts in each, so class rows add up to more than the total",
             ])

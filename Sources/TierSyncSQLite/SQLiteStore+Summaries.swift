@@ -23,13 +23,14 @@ extension SQLiteStore {
     public func subtrees() async throws -> [SubtreeRecord] {
         let rows = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT node, summary, summary_at FROM _ts_peer WHERE role = 'child' AND summary IS NOT NULL ORDER BY node")
+                .map { row -> (node: String, summary: String?, at: Double) in (row["node"], row["summary"], row["summary_at"] ?? 0) }
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return rows.compactMap { row in
-            guard let child = try? NodeID(row["node"] as String), let text: String = row["summary"],
+            guard let child = try? NodeID(row.node), let text = row.summary,
                   let nodes = try? decoder.decode([NodeSummary].self, from: Data(text.utf8)) else { return nil }
-            return SubtreeRecord(child: child, receivedAt: Date(timeIntervalSince1970: row["summary_at"] ?? 0), nodes: nodes)
+            return SubtreeRecord(child: child, receivedAt: Date(timeIntervalSince1970: row.at), nodes: nodes)
         }
     }
 

@@ -29,17 +29,10 @@ public final class SQLiteStore: ChangeStore {
     /// - Throws: ``StoreError`` when the file belongs to another node or a table cannot be
     ///   synced as declared.
     public init(path: String, node: NodeID, schema: SyncSchema, adoptingRows: Bool = true) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.label = "tiersync.\(node)"
-        // Nothing is acknowledged before it is durable: WAL with a sync on every commit.
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Reads map the file instead of copying each page: a resync digest reads every row.
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
-        }
+        // Nothing is acknowledged before it is durable (DurableConnection). Reads map the
+        // file instead of copying each page: a resync digest reads every row.
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DurableConnection.pool(path: path, label: "tiersync.\(node)", mappedBytes: 1 << 30)
         } catch {
             throw StoreError.database(operation: "open \(path)", message: "\(error); check that the directory exists and is writable")
         }
@@ -116,6 +109,12 @@ public final class SQLiteStore: ChangeStore {
                     receivedAt: Date(timeIntervalSince1970: row["received_at"]), peer: row["peer"])
             }
         }
+    }
+
+    /// What the connection that commits this store's writes promises of a commit
+    /// (``DurableConnection``).
+    public func writerSettings() async throws -> DurableConnection.Settings {
+        try await pool.write { db in try DurableConnection.settings(db) }
     }
 
     /// Closes the database.

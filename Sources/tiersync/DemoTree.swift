@@ -3,6 +3,7 @@ import GRDB
 import TierSyncAuth
 import TierSyncClient
 import TierSyncModel
+import TierSyncReports
 import TierSyncWire
 
 /// The demo's tree of nodes, their files, and their expected contents.
@@ -54,7 +55,9 @@ struct DemoTree {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--config", directory.appendingPathComponent("\(node.id).conf").path]
         let log = directory.appendingPathComponent("\(node.id).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw DemoError("cannot create \(log.path); check that \(directory.path) is writable")
+        }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -140,30 +143,31 @@ struct DemoTree {
         }
     }
 
-    /// Prints each node's row counts and backlog every second until they match.
+    /// Prints each node's row counts and backlog every second until they match, in
+    /// columns as wide as their widest cell.
     func watchUntilConverged(timeout: Double) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         let columns = ["customer", "contact", "revenue", "ticket", "product", "marketing_plan"]
-        let header = "node".padding(toLength: 10, withPad: " ", startingAt: 0) + columns.map { pad($0 == "marketing_plan" ? "plan" : $0) }.joined() + pad("backlog")
+        let header = ["node"] + columns.map { $0 == "marketing_plan" ? "plan" : $0 } + ["backlog"]
         while Date() < deadline {
-            var lines = [header]
+            var rows: [[String]] = []
             var converged = true
             for node in nodes {
                 guard let status = try? await client(node).status() else {
                     converged = false
-                    lines.append(node.id.padding(toLength: 10, withPad: " ", startingAt: 0) + "(not answering)")
+                    rows.append([node.id, "(not answering)"])
                     continue
                 }
                 let expected = expected(node)
                 let cells = columns.map { name -> String in
                     let have = status.tables[name] ?? 0
                     if have != expected[name] { converged = false }
-                    return pad(have == expected[name] ? "\(have)" : "\(have)/\(expected[name] ?? 0)")
+                    return have == expected[name] ? "\(have)" : "\(have)/\(expected[name] ?? 0)"
                 }
                 if (status.backlog ?? 0) > 0 { converged = false }
-                lines.append(node.id.padding(toLength: 10, withPad: " ", startingAt: 0) + cells.joined() + pad(status.backlog.map(String.init) ?? "-"))
+                rows.append([node.id] + cells + [status.backlog.map(String.init) ?? "-"])
             }
-            say(lines.joined(separator: "\n") + "\n")
+            say(ReportText.table(header: header, rows: rows, rightAligned: [false] + Array(repeating: true, count: columns.count + 1)))
             if converged { return true }
             try await Task.sleep(for: .seconds(1))
         }
@@ -200,8 +204,6 @@ struct DemoTree {
         defer { try? queue.close() }
         return try queue.read { db in try DatabaseValue.fetchOne(db, sql: sql).map { "\($0.storage.value ?? "NULL")" } }
     }
-
-    private func pad(_ text: String) -> String { text.padding(toLength: 11, withPad: " ", startingAt: 0) }
 }
 
 struct DemoError: Error, CustomStringConvertible {

@@ -24,7 +24,7 @@ struct RequestSafetyTests {
     }
 
     @Test func unsignedForgedAndStrangersRequestsAreRefused() async throws {
-        let (tree, curl, database) = try await group()
+        let (_, curl, database) = try await group()
         let before = try SignedCurl.fingerprint(database)
         let batch = SignedCurl.customerBatch(rows: 2, from: "cn.gd")
         let (unsigned, _) = try curl.call("cn", "POST", "/v1/push", body: batch)

@@ -104,7 +104,7 @@ final class TestTree: @unchecked Sendable {
             process.executableURL = TestTree.executable
             process.arguments = ["serve", "--config", node.config]
             let log = directory.appendingPathComponent("\(id).log")
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle

@@ -61,6 +61,18 @@ import TierSyncReports
         #expect(september.texts == [["cn.gd", "energy", "2000", "1"], ["cn.gd", "finance", "1500", "2"], ["cn.js", "finance", "3500", "1"]])
     }
 
+    @Test func tablesNameMoneyInYuanInHeadersAndNotesAlike() async throws {
+        let fixture = try await Self.fixture()
+        for kind in [ReportKind.revenue, .arpu, .growth, .top] {
+            let text = ReportText.render(try await fixture.report(kind))
+            #expect(!text.contains("_fen (") && !text.contains("_fen:") && !text.contains("_fen ="), "\(kind): a note names a fen column that the table shows in yuan\n\(text)")
+            #expect(text.contains("(yuan)") && text.contains("money in yuan"), "\(kind)\n\(text)")
+            #expect(!text.contains("in fen (1/100 yuan); lines"), "\(kind)")
+        }
+        let csv = ReportCSV.render(try await fixture.report(.revenue))
+        #expect(csv.contains("revenue_fen") && !csv.contains("(yuan)"), "CSV keeps fen and its column names")
+    }
+
     @Test func revenueByPeriodCoversEveryPeriod() async throws {
         let fixture = try await Self.fixture()
         let trend = try await fixture.report(.revenue, by: "period")
@@ -97,6 +109,11 @@ import TierSyncReports
         // September has no August: growth is empty, not infinite.
         let first = try await fixture.report(.growth, period: "2026-09", by: "category")
         #expect(first.texts == [["data", "3000", "0", "3000", ""], ["line", "3500", "0", "3500", ""], ["voice", "500", "0", "500", ""]])
+        // National: one row, the totals, and no second totals row that repeats it.
+        let national = try await fixture.report(.growth, by: "none")
+        #expect(national.texts == [["6500", "7000", "-500", "-7.1"]])
+        #expect(national.totals == nil)
+        #expect(ReportText.render(national).components(separatedBy: "\n").filter { $0.contains("65.00") }.count == 1)
     }
 
     @Test func topCustomersOfAPeriod() async throws {

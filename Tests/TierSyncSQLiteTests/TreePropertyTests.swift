@@ -203,10 +203,11 @@ struct TreeCase {
         }
         let entry = try await connection.read { db in
             try Row.fetchOne(db, sql: "SELECT hlc, origin, meta FROM _ts_log WHERE tbl = ? AND pk = json_array(?)", arguments: [table.name, key])
+                .map { row -> (hlc: Int64, origin: String, meta: String) in (row[0], row[1], row[2]) }
         }
         guard let entry else { throw CaseFailure(description: "the write at \(node) left no log entry") }
-        let meta = try MetaText.meta(entry[2])
-        let version = Version(stamp: HybridTimestamp(rawValue: entry[0]), origin: try NodeID(entry[1] as String))
+        let meta = try MetaText.meta(entry.meta)
+        let version = Version(stamp: HybridTimestamp(rawValue: entry.hlc), origin: try NodeID(entry.origin))
         guard version.origin == node else { throw CaseFailure(description: "the write at \(node) was logged with origin \(version.origin)") }
         writes["\(table.name)/\(key)", default: []].append(RecordedWrite(
             node: node, version: version, context: meta.context, deleted: deleted, values: values, columns: columns))
