@@ -115,8 +115,10 @@ final class TestTree: @unchecked Sendable {
         }
     }
 
+    /// Waits until the daemon answers `/healthz`. Generous: on a loaded 2-core machine,
+    /// with the whole suite's daemons starting at once, a start has taken over 20 s.
     private func waitUntilHealthy(_ node: Node) async throws {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         let secure = (try? String(contentsOfFile: node.config, encoding: .utf8))?.contains("[tls]") == true
         while Date() < deadline {
             if secure {
