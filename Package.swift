@@ -111,6 +111,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The `tiersync` command: one file per subcommand.
@@ -147,7 +148,10 @@ let package = Package(
             swiftSettings: testSettings),
         .testTarget(
             name: "TierSyncNodeTests",
-            dependencies: ["TierSyncModel", "TierSyncNode"],
+            dependencies: [
+                "TierSyncModel", "TierSyncNode", "tiersync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: testSettings),
         // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
         .testTarget(

@@ -1,3 +1,5 @@
+import TierSyncModel
+
 /// Why a request's signature or a credential is refused. Each message says what to fix.
 public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request lacks signature headers.
@@ -6,6 +8,9 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(String)
     /// The signer is not a node this one accepts for the endpoint.
     case unknownSigner(node: String, accepted: String)
+    /// The signer is a node of the tree, but not a direct child of the node it called
+    /// (`answering`): its `node.parent` points at the wrong node.
+    case notAChild(node: NodeID, answering: NodeID)
     /// The signature does not match the request.
     case badSignature(node: String)
     /// The signing time is too far from this node's clock.
@@ -30,6 +35,8 @@ public enum AuthError: Error, Sendable, Equatable, CustomStringConvertible {
             "malformed signature: \(message)"
         case let .unknownSigner(node, accepted):
             "\(node) is not accepted here (\(accepted)); add its public key under [children] in this node's configuration (`tiersync keygen --config FILE` at \(node) prints the line)"
+        case let .notAChild(node, answering):
+            "\(node) is not a child of \(answering.withPlace); \(node.parentSentence): point node.parent at \(node) to its parent's daemon"
         case let .badSignature(node):
             "the signature does not match this request for \(node)'s key: the request was altered, or \(node) signs with another key than the one configured here"
         case let .clockSkew(node, seconds, limit):

@@ -52,6 +52,9 @@ public final class RequestVerifier: Sendable {
         switch access {
         case .child:
             key = signer.flatMap { children[$0] }
+            if key == nil, let signer, signer.parent != node {
+                throw .notAChild(node: signer, answering: node)
+            }
             guard key != nil else {
                 let names = children.keys.map(\.description).sorted()
                 throw .unknownSigner(node: signature.node, accepted: names.isEmpty ? "no child is configured" : "accepted children: \(names.joined(separator: ", "))")

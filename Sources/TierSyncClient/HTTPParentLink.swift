@@ -5,6 +5,7 @@ import FoundationNetworking
 import Synchronization
 import TierSyncAuth
 import TierSyncEngine
+import TierSyncModel
 import TierSyncWire
 
 /// Reaches a parent node over HTTP, through URLSession (libcurl on Linux). Every request
@@ -80,8 +81,15 @@ public final class HTTPParentLink: ResyncLink {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: "the answer is not HTTP")
         }
         guard (200..<300).contains(http.statusCode) else {
-            let body = (try? WireCoding.decode(ErrorBody.self, from: data))
-                ?? ErrorBody(code: "http_\(http.statusCode)", message: String(decoding: data.prefix(500), as: UTF8.self))
+            guard let body = try? WireCoding.decode(ErrorBody.self, from: data) else {
+                if http.statusCode == 404 {
+                    throw SyncError.notAnAPIRoot(url: baseURL.absoluteString, path: request.url?.path ?? "?")
+                }
+                throw SyncError.refused(status: http.statusCode, body: ErrorBody(code: "http_\(http.statusCode)", message: String(decoding: data.prefix(500), as: UTF8.self)))
+            }
+            if http.statusCode == 403, body.code == "not_a_child", let answering = body.node.flatMap({ try? NodeID($0) }), let node = key?.node {
+                throw SyncError.wrongParent(url: baseURL.absoluteString, answering: answering, node: node)
+            }
             throw SyncError.refused(status: http.statusCode, body: body)
         }
         do {

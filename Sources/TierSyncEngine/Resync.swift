@@ -100,7 +100,8 @@ public struct Resync: Sendable {
         let roots: DigestResponse
         do {
             roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
-        } catch let SyncError.refused(404, body) where body.code == "http_404" {
+        } catch SyncError.notAnAPIRoot {
+            // The replay above reached the parent's API: only the digest route is unknown.
             return try await withoutDigests(report, parent: parent, cursorBroken: cursorBroken, options: options, started: started, bytesBefore: bytesBefore, progress: progress)
         }
         let local = try await localDigests
@@ -173,6 +174,7 @@ public struct Resync: Sendable {
             try await store.finishResync(with: parent, cursor: cursorBroken ? (run.parentEpoch, run.parentHead) : nil)
             let round = try await replicator.round()
             report.replayed += round.pushed + round.pulled
+            if options.tables == nil { try await store.clearCaptureGap(foundBefore: started) }
         }
         report.bytesMoved = link.bytesMoved - bytesBefore
         report.seconds = Date().timeIntervalSince(started)

@@ -5,14 +5,15 @@ import TierSyncWire
 
 /// Builds a node's status report from its store.
 public enum StatusReporter {
-    /// The node's cursors, backlog, contacts, row counts, error-queue size and open conflicts.
+    /// The node's cursors, backlog, contacts, row counts, error-queue size, open conflicts
+    /// and capture gap.
     public static func status(of store: any ChangeStore) async throws -> NodeStatus {
         let node = store.node
         return NodeStatus(
             node: node.description, tier: node.tier.description, epoch: store.epoch,
             logHead: try await store.logHead(), backlog: try await backlog(of: store), peers: try await store.peers(),
             tables: try await store.rowCounts(), rejected: try await store.rejectedCount(),
-            openConflicts: try await store.openConflictCount())
+            openConflicts: try await store.openConflictCount(), captureGap: try await store.captureGap())
     }
 
     /// The log entries after the position the parent acknowledged that are to be pushed;

@@ -6,16 +6,18 @@ import TierSyncStore
 /// figures, and what each child last reported of its subtree, with the contact times this
 /// node recorded for its children.
 public enum SubtreeReporter {
-    /// This node's summary of itself.
+    /// This node's summary of itself. Its last error is a capture gap, while one is
+    /// recorded, so that the ancestors' status pages show it; else its parent's last error.
     public static func summary(of store: any ChangeStore, now: Date = Date()) async throws -> NodeSummary {
         let node = store.node
         var parent: PeerState?
         if let id = node.parent { parent = try await store.peer(id) }
+        let gap = try await store.captureGap()
         return NodeSummary(
             node: node, madeAt: now, logHead: try await store.logHead(), backlog: try await StatusReporter.backlog(of: store),
             rejected: try await store.rejectedCount(), openConflicts: try await store.openConflictCount(),
             conflicts: try await store.conflictCount(),
-            lastError: parent?.lastError.map { String($0.prefix(NodeSummary.errorLimit)) })
+            lastError: (gap?.message(node: node) ?? parent?.lastError).map { String($0.prefix(NodeSummary.errorLimit)) })
     }
 
     /// This node's summary first, then, for each child in id order, the child's summaries

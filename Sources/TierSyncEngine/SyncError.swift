@@ -1,3 +1,4 @@
+import TierSyncModel
 import TierSyncWire
 
 /// Errors of the sync protocol, each with what the operator (or the peer) should do. The
@@ -15,6 +16,11 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case unreachable(url: String, message: String)
     /// The parent answered with an error.
     case refused(status: Int, body: ErrorBody)
+    /// The parent's URL answered 404 without TierSync's error body for `path`: `node.parent`
+    /// is not a node's API root (it has a path, or points at another server).
+    case notAnAPIRoot(url: String, path: String)
+    /// The node at the parent's URL, `answering`, is not this node's (`node`'s) parent.
+    case wrongParent(url: String, answering: NodeID, node: NodeID)
 
     /// A message that says what is wrong and what to do.
     public var description: String {
@@ -31,6 +37,10 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             "cannot reach parent at \(url): \(message); check that its daemon runs and that parent in the configuration is right"
         case let .refused(status, body):
             "parent answered \(status) \(body.code): \(body.message)"
+        case let .notAnAPIRoot(url, path):
+            "\(url) is not a TierSync node's API root (got 404 for \(path)); node.parent must be the base URL, like http://host:port, without a path"
+        case let .wrongParent(url, answering, node):
+            "node.parent (\(url)) points at \(answering.withPlace); \(node.parentSentence): set node.parent to the URL of that node's daemon"
         }
     }
 }

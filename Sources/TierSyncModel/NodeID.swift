@@ -41,6 +41,16 @@ public struct NodeID: Hashable, Sendable, Comparable, CustomStringConvertible, C
     /// The tier this node sits at.
     public var tier: Tier { Tier(rawValue: depth) ?? .city }
 
+    /// The id with its place in the tree, for messages: `cn (the group)`, `cn.js (a province)`.
+    public var withPlace: String {
+        tier == .group ? "\(self) (the group)" : "\(self) (a \(tier))"
+    }
+
+    /// Where this node's parent is, for messages: `cn.gd.sz's parent is cn.gd`.
+    public var parentSentence: String {
+        parent.map { "\(self)'s parent is \($0)" } ?? "\(self) is the group and has no parent"
+    }
+
     /// The node directly above, or nil at the root.
     public var parent: NodeID? {
         segments.count > 1 ? NodeID(segments: Array(segments.dropLast())) : nil

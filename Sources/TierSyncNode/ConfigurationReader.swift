@@ -17,7 +17,7 @@ public enum ConfigurationReader {
 
         /// The environment variable, for example `TIERSYNC_NODE_ID`.
         public var environment: String {
-            "TIERSYNC_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+            ConfigurationReader.environmentPrefix + name.uppercased().replacingOccurrences(of: ".", with: "_")
         }
 
         /// The command-line flag, for example `--node-id`.

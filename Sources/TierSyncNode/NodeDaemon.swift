@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import ServiceLifecycle
 import TierSyncAuth
@@ -66,18 +67,23 @@ public enum NodeDaemon {
     }
 
     /// Runs the node until a shutdown signal.
+    /// - Throws: ``StartError`` when another daemon serves the database or another process
+    ///   listens on the address; any other error stops the node.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
         let key = try loadKey(configuration)
+        let address = "\(configuration.listenHost):\(configuration.listenPort)"
+        let lock = try DaemonLock(database: configuration.databasePath, address: address)
         let registry = NodeMetrics.registry
         let store = try openStore(configuration)
         let service = ParentService(store: store, pullLimit: configuration.batchSize, clockSkew: configuration.clockSkew, logger: logger)
         let router = Router()
         let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
         let verifier = verifier(configuration, key: key)
-        let sync = SyncRoutes(service: service, verifier: verifier, limits: limits)
+        let refusals = RefusalLog(logger: logger)
+        let sync = SyncRoutes(service: service, verifier: verifier, limits: limits, refusals: refusals)
         sync.add(to: router)
         sync.addSummary(to: router)
-        ResyncRoutes(service: ResyncService(store: store, logger: logger), verifier: verifier, limits: limits).add(to: router)
+        ResyncRoutes(service: ResyncService(store: store, logger: logger), verifier: verifier, limits: limits, refusals: refusals).add(to: router)
         let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: expectedChildren(configuration),
                                                staleAfter: configuration.staleAfter, logger: logger)
         if let database = reports.reports { store.observeApplies(with: database.applyObserver) }
@@ -102,7 +108,7 @@ public enum NodeDaemon {
                 ])
             },
             logger: logger)
-        var services: [any Service] = [app]
+        var services: [any Service] = [app, CaptureGuard(store: store, logger: logger)]
         if let resync = resync(configuration, store: store, key: key, logger: logger) {
             services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
         }
@@ -110,8 +116,13 @@ public enum NodeDaemon {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw StartError.addressInUse(address: address)
+        }
         try reports.reports?.close()
         try store.close()
+        withExtendedLifetime(lock) {}
     }
 }

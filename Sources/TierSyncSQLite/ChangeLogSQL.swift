@@ -22,7 +22,10 @@ enum ChangeLogSQL {
             applying INTEGER NOT NULL DEFAULT 0,
             epoch TEXT NOT NULL,
             captured INTEGER NOT NULL DEFAULT 0,
-            observing INTEGER NOT NULL DEFAULT 0
+            observing INTEGER NOT NULL DEFAULT 0,
+            gap_since REAL,
+            gap_found REAL,
+            gap_triggers TEXT
         );
         CREATE TABLE IF NOT EXISTS _ts_log(
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,6 +92,9 @@ enum ChangeLogSQL {
     static let addedColumns: [(table: String, column: String, declaration: String)] = [
         ("_ts_node", "captured", "INTEGER NOT NULL DEFAULT 0"),
         ("_ts_node", "observing", "INTEGER NOT NULL DEFAULT 0"),
+        ("_ts_node", "gap_since", "REAL"),
+        ("_ts_node", "gap_found", "REAL"),
+        ("_ts_node", "gap_triggers", "TEXT"),
         ("_ts_peer", "newest_change", "INTEGER"),
         ("_ts_peer", "summary", "TEXT"),
         ("_ts_peer", "summary_at", "REAL"),

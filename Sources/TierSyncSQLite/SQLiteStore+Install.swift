@@ -5,8 +5,9 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
-    /// reads their columns, (re)creates the capture triggers and, with `adopt`, adopts
-    /// unlogged rows. Returns the log's epoch.
+    /// reads their columns, (re)creates the capture triggers (recording a ``CaptureGap``
+    /// for those someone dropped) and, with `adopt`, adopts unlogged rows. Returns the
+    /// log's epoch.
     static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
             throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
@@ -17,7 +18,8 @@ extension SQLiteStore {
             try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)")
         }
         let epoch: String
-        if let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") {
+        let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1")
+        if let row {
             let holder: String = row["node"]
             guard holder == node.description else {
                 throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
@@ -29,13 +31,14 @@ extension SQLiteStore {
         }
         try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
         for index in schema.tables.indices {
-            try installTable(db, table: &schema.tables[index], node: node, adopt: adopt)
+            try installTable(db, table: &schema.tables[index], node: node, adopt: adopt, installed: row != nil)
         }
         return epoch
     }
 
-    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID, adopt: Bool) throws {
-        if try !db.tableExists(table.name) {
+    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID, adopt: Bool, installed: Bool) throws {
+        let existed = try db.tableExists(table.name)
+        if !existed {
             do {
                 try db.execute(sql: table.createSQL)
             } catch {
@@ -57,12 +60,10 @@ extension SQLiteStore {
         for column in table.columnConflicts.keys.sorted() where !table.columns.contains(column) || table.keyColumns.contains(column) {
             throw StoreError.unusableTable(table: table.name, reason: "conflict.\(column) names no non-key column; its columns are \(table.columns.joined(separator: ", "))")
         }
-        for name in ChangeLogSQL.triggerNames(table) {
-            try db.execute(sql: "DROP TRIGGER IF EXISTS \(quoted(name))")
+        if installed && existed {
+            try recordCaptureGap(db, triggers: try lostTriggers(db, table: table))
         }
-        for sql in ChangeLogSQL.triggers(table, node: node) {
-            try db.execute(sql: sql)
-        }
+        try installTriggers(db, table: table, node: node)
         if adopt { try adoptUnloggedRows(db, table: table, node: node) }
     }
 

@@ -45,6 +45,24 @@ extension SQLiteStore {
         }
     }
 
+    /// Forgets a child that is gone: its peer record (cursors, the position served to it,
+    /// an operator's resync request, the summary of its subtree) and the error-queue
+    /// entries of changes it pushed, in one transaction. Rows of its scope that this node
+    /// holds, and conflicts met in its changes, stay: they are this node's data and history.
+    /// - Returns: what was deleted; nil when this node has no record of `child` as a child.
+    public func removeChild(_ child: NodeID) async throws -> RemovedChild? {
+        try await writeTransaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteStore.peerColumns), summary FROM _ts_peer WHERE node = ? AND role = 'child'",
+                                             arguments: [child.description]) else { return nil }
+            let peer = try SQLiteStore.peerState(row)
+            let summarized = (row["summary"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Any] }?.count ?? 0
+            try db.execute(sql: "DELETE FROM _ts_rejected WHERE peer = ?", arguments: [child.description])
+            let rejected = db.changesCount
+            try db.execute(sql: "DELETE FROM _ts_peer WHERE node = ? AND role = 'child'", arguments: [child.description])
+            return RemovedChild(peer: peer, rejected: rejected, summarizedNodes: summarized)
+        }
+    }
+
     /// The columns of a peer record, without the subtree summary a child sent.
     static let peerColumns = "node, role, pushed, pulled, epoch, last_contact, last_error, newest_change, served, resync"
 

@@ -13,9 +13,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public let body: ErrorBody
 
     /// Creates an error answer.
-    public init(_ status: HTTPResponse.Status, code: String, message: String, expected: Int64? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, expected: Int64? = nil, node: String? = nil) {
         self.status = status
-        self.body = ErrorBody(code: code, message: message, expected: expected)
+        self.body = ErrorBody(code: code, message: message, expected: expected, node: node)
     }
 
     /// The status and message.
@@ -38,8 +38,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.badRequest, code: "bad_request", message: message)
         case let error as SyncError:
             switch error {
-            case .notAChild:
-                return APIError(.forbidden, code: "not_a_child", message: error.description)
+            case let .notAChild(_, node):
+                return APIError(.forbidden, code: "not_a_child", message: error.description, node: node)
             case let .cursorGap(expected, message):
                 return APIError(.conflict, code: "cursor_gap", message: message, expected: expected)
             case .epochChanged:

@@ -13,11 +13,15 @@ public struct RequestAuthenticator: Sendable {
     /// The signature checks.
     public let verifier: RequestVerifier
     let bodyLimit: Int
+    /// Where refusals of children's requests are logged; nil logs none.
+    let refusals: RefusalLog?
 
-    /// Creates an authenticator over a verifier; bodies above `bodyLimit` bytes get a 413.
-    public init(verifier: RequestVerifier, bodyLimit: Int) {
+    /// Creates an authenticator over a verifier; bodies above `bodyLimit` bytes get a 413;
+    /// refused child requests go to `refusals`.
+    public init(verifier: RequestVerifier, bodyLimit: Int, refusals: RefusalLog? = nil) {
         self.verifier = verifier
         self.bodyLimit = bodyLimit
+        self.refusals = refusals
     }
 
     /// A request whose signature was verified.
@@ -43,7 +47,7 @@ public struct RequestAuthenticator: Sendable {
                 header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }, access: access)
             return Signed(signer: signer, body: body)
         } catch {
-            throw RequestAuthenticator.answer(error)
+            throw refuse(error, logged: access == .child)
         }
     }
 
@@ -53,20 +57,29 @@ public struct RequestAuthenticator: Sendable {
     public func childMessage<Message: Decodable>(_ request: Request, as type: Message.Type, node: (Message) -> String) async throws -> Message {
         let signed = try await authenticate(request, access: .child)
         let message = try WireCoding.decode(type, from: signed.body)
-        try RequestAuthenticator.require(signed, speaksFor: node(message))
+        try require(signed, speaksFor: node(message))
         return message
     }
 
-    /// Checks that the signer speaks for itself.
+    /// Checks that the signer (a child) speaks for itself.
     /// - Throws: ``APIError`` 403 when `claimed` is another node.
-    public static func require(_ signed: Signed, speaksFor claimed: String) throws {
+    public func require(_ signed: Signed, speaksFor claimed: String) throws {
         guard signed.signer.description == claimed else {
-            throw answer(.impersonation(signer: signed.signer.description, claimed: claimed))
+            throw refuse(.impersonation(signer: signed.signer.description, claimed: claimed), logged: true)
         }
+    }
+
+    /// The answer to a refused request, noted in ``refusals`` when `logged`.
+    private func refuse(_ error: AuthError, logged: Bool) -> APIError {
+        let answer = RequestAuthenticator.answer(error)
+        if logged { refusals?.note(error, answer: answer) }
+        return answer
     }
 
     static func answer(_ error: AuthError) -> APIError {
         switch error {
+        case let .notAChild(_, answering):
+            APIError(.forbidden, code: "not_a_child", message: error.description, node: answering.description)
         case .impersonation:
             APIError(.forbidden, code: "forbidden", message: error.description)
         case .busy:

@@ -11,10 +11,11 @@ public struct ResyncRoutes: Sendable {
     let service: ResyncService
     let authenticator: RequestAuthenticator
 
-    /// Creates the routes over a resync service, checking signatures with `verifier`.
-    public init(service: ResyncService, verifier: RequestVerifier, limits: APILimits = APILimits()) {
+    /// Creates the routes over a resync service, checking signatures with `verifier` and
+    /// logging refused child requests to `refusals`.
+    public init(service: ResyncService, verifier: RequestVerifier, limits: APILimits = APILimits(), refusals: RefusalLog? = nil) {
         self.service = service
-        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes)
+        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes, refusals: refusals)
     }
 
     /// Adds `POST /v1/resync/digest` and `POST /v1/resync/rows` to a router.

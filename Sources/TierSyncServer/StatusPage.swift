@@ -40,6 +40,9 @@ public struct StatusPage: Sendable {
         let tree = try await service.tree(now: now)
         var body = "<h1>TierSync <span id=\"node\">\(escape(node.description))</span> <small>\(node.tier)</small></h1>\n"
         body += "<p class=\"made\">As of <time id=\"generated\">\(ReportTime.text(now))</time>; this page reloads every \(refresh) s.</p>\n"
+        if let gap = try await service.store.captureGap() {
+            body += "<p class=\"alert\" id=\"capture-gap\">Error: \(escape(gap.message(node: node)))</p>\n"
+        }
         if service.reports != nil {
             body += try await headline(now: now)
         } else if let reason = service.unavailable, node.tier != .city {
@@ -159,5 +162,6 @@ public struct StatusPage: Sendable {
         dd{margin:0;font-size:1.3em;font-variant-numeric:tabular-nums}
         tr.stale td.state{color:#a60;font-weight:bold}tr.missing td.state{color:#c00;font-weight:bold}
         tr.current td.state{color:#070}.warn{color:#a60}td.error{color:#c00;max-width:30em}
+        .alert{color:#c00;font-weight:bold;border:1px solid #c00;padding:.5em;background:#fff}
         """
 }

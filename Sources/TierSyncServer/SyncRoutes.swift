@@ -29,11 +29,12 @@ public struct SyncRoutes: Sendable {
     let limits: APILimits
     let authenticator: RequestAuthenticator
 
-    /// Creates the routes over a parent service, checking signatures with `verifier`.
-    public init(service: ParentService, verifier: RequestVerifier, limits: APILimits = APILimits()) {
+    /// Creates the routes over a parent service, checking signatures with `verifier` and
+    /// logging refused child requests to `refusals`.
+    public init(service: ParentService, verifier: RequestVerifier, limits: APILimits = APILimits(), refusals: RefusalLog? = nil) {
         self.service = service
         self.limits = limits
-        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes)
+        authenticator = RequestAuthenticator(verifier: verifier, bodyLimit: limits.bodyBytes, refusals: refusals)
     }
 
     /// Adds the routes to a router.
@@ -87,7 +88,7 @@ public struct SyncRoutes: Sendable {
                 guard let node = query["node"].map(String.init), !node.isEmpty else {
                     throw APIError(.badRequest, code: "bad_request", message: "the query needs node=<the child's id>")
                 }
-                try RequestAuthenticator.require(signed, speaksFor: node)
+                try authenticator.require(signed, speaksFor: node)
                 let after = try Self.integer(query["after"].map(String.init), name: "after") ?? 0
                 let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) }
                 if let limit, limit < 1 {

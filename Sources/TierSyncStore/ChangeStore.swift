@@ -76,6 +76,10 @@ public protocol ChangeStore: Sendable {
     /// created (a key-changing update counts once).
     func capturedCount() async throws -> Int64
 
+    /// Capture triggers found missing and reinstalled since the last resync or
+    /// acknowledgement, or nil when none were.
+    func captureGap() async throws -> CaptureGap?
+
     /// Keeps the summaries a child sent of its subtree (its own first), replacing those it
     /// sent before.
     func recordSubtree(_ nodes: [NodeSummary], from child: NodeID) async throws

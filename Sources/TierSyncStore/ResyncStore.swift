@@ -33,6 +33,11 @@ public protocol ResyncStore: ChangeStore {
     /// Records the start of a run: its path and tables, replacing any earlier record.
     func beginResync(_ run: ResyncRun) async throws
 
+    /// Forgets a capture gap found before `date`: a resync of every table that started
+    /// after it brought the node back into agreement with its parent. A gap found later
+    /// stays.
+    func clearCaptureGap(foundBefore date: Date) async throws
+
     /// Ends a run: forgets its progress and, when `cursor` is given, sets the pull cursor
     /// to it in the same transaction.
     func finishResync(with parent: NodeID, cursor: (epoch: String, through: Int64)?) async throws

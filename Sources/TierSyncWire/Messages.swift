@@ -85,12 +85,16 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     public var message: String
     /// For `cursor_gap`: the position to resend from.
     public var expected: Int64?
+    /// For `not_a_child`: the id of the node that answered, so that a caller whose
+    /// `node.parent` points at the wrong node can say which node it reached.
+    public var node: String?
 
     /// Creates an error body.
-    public init(code: String, message: String, expected: Int64? = nil) {
+    public init(code: String, message: String, expected: Int64? = nil, node: String? = nil) {
         self.code = code
         self.message = message
         self.expected = expected
+        self.node = node
     }
 }
 

@@ -21,9 +21,13 @@ public struct NodeStatus: Codable, Sendable {
     public var rejected: Int
     /// Conflicts waiting for an operator (`manual` rules).
     public var openConflicts: Int
+    /// Capture triggers found missing and reinstalled: an error until a resync or an
+    /// operator clears it. Absent when none were.
+    public var captureGap: CaptureGap?
 
     /// Creates a status report.
-    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int, openConflicts: Int = 0) {
+    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,
+                openConflicts: Int = 0, captureGap: CaptureGap? = nil) {
         self.node = node
         self.tier = tier
         self.epoch = epoch
@@ -33,5 +37,6 @@ public struct NodeStatus: Codable, Sendable {
         self.tables = tables
         self.rejected = rejected
         self.openConflicts = openConflicts
+        self.captureGap = captureGap
     }
 }

@@ -4,9 +4,10 @@ import Logging
 import TierSyncNode
 
 /// The options every node command shares: the configuration file, and one flag per setting.
-/// Flags override the environment, which overrides the file.
+/// Flags override the environment, which overrides the file. Each command declares them
+/// after its own options, so that its `--help` lists its own first.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "The node's configuration file.")
+    @Option(name: .long, help: "The node's configuration file. This and the flags below are the settings every node command shares; a flag overrides its TIERSYNC_* variable, which overrides the file.")
     var config: String?
 
     @Option(name: .customLong("node-id"), help: "node.id: the node's dotted id, e.g. cn.gd.sz.")
@@ -68,8 +69,12 @@ struct ConfigOptions: ParsableArguments {
             ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]
         for case let (key, value?) in given { flags[key] = value }
+        let environment = ProcessInfo.processInfo.environment
+        for warning in ConfigurationReader.environmentWarnings(environment) {
+            FileHandle.standardError.write(Data("tiersync: warning: \(warning)\n".utf8))
+        }
         do {
-            return try ConfigurationReader.read(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+            return try ConfigurationReader.read(file: config, environment: environment, flags: flags)
         } catch {
             throw ValidationError("\(error)")
         }

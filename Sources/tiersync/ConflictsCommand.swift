@@ -20,8 +20,6 @@ struct ConflictsListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "Show the conflicts met at this node: open ones (manual rules) and those decided by a rule.")
 
-    @OptionGroup var options: ConfigOptions
-
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -33,6 +31,8 @@ struct ConflictsListCommand: AsyncParsableCommand {
 
     @Flag(help: "List the error queue instead: the changes this node refused, or its parent refused from it.")
     var rejected = false
+
+    @OptionGroup var options: ConfigOptions
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
@@ -72,8 +72,6 @@ struct ConflictsResolveCommand: AsyncParsableCommand {
         commandName: "resolve",
         abstract: "Resolve a conflict: the chosen value is written as a new change that propagates like any other.")
 
-    @OptionGroup var options: ConfigOptions
-
     @Argument(help: "The conflict's id, as `conflicts list` shows it.")
     var id: Int64
 
@@ -82,6 +80,8 @@ struct ConflictsResolveCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the resolved conflict as JSON.")
     var json = false
+
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let choice: ConflictChoice

@@ -14,8 +14,6 @@ struct ReportCommand: AsyncParsableCommand {
         discussion: "Reports: " + ReportKind.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")
             + ". Without NAME, lists them.")
 
-    @OptionGroup var options: ConfigOptions
-
     @Argument(help: "The report: \(ReportKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var name: String?
 
@@ -33,6 +31,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Flag(help: "Build the report aggregates again from the rows first.")
     var rebuild = false
+
+    @OptionGroup var options: ConfigOptions
 
     func validate() throws {
         guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json, got '\(format)'") }

@@ -19,8 +19,6 @@ struct ResyncCommand: AsyncParsableCommand {
             marks that child to resync at its next contact.
             """)
 
-    @OptionGroup var options: ConfigOptions
-
     @Option(name: .customLong("table"), help: "Check only this table (repeatable; default: every synced table).")
     var tables: [String] = []
 
@@ -36,6 +34,8 @@ struct ResyncCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON (progress goes to standard error).")
     var json = false
 
+    @OptionGroup var options: ConfigOptions
+
     func validate() throws {
         if node != nil && (full || dryRun || !tables.isEmpty) {
             throw ValidationError("--node marks a child for resync; --table, --full and --dry-run apply to a resync run at the child itself")
@@ -50,7 +50,7 @@ struct ResyncCommand: AsyncParsableCommand {
         // Rows added behind the back are adopted by the repair, in the ranges that differ.
         let store = try NodeDaemon.openStore(configuration, adoptingRows: node != nil)
         if let node {
-            try await request(node, store: store, at: configuration.node)
+            try await request(node, store: store, configuration: configuration)
             return
         }
         guard let key, let resync = NodeDaemon.resync(configuration, store: store, key: key, logger: logger) else {
@@ -76,9 +76,14 @@ struct ResyncCommand: AsyncParsableCommand {
         }
     }
 
-    private func request(_ text: String, store: some ResyncStore, at node: NodeID) async throws {
-        guard let child = try? NodeID(text), child.parent == node else {
-            throw ValidationError("--node \(text) is not a child of \(node); give the id of one of its direct children, e.g. \(node).xx")
+    private func request(_ text: String, store: some ResyncStore, configuration: NodeConfiguration) async throws {
+        let node = configuration.node
+        let configured = configuration.children.keys.sorted()
+        guard let child = try? NodeID(text), configured.contains(child) else {
+            throw ValidationError("""
+                --node \(text) is not a configured child of \(node) (configured under [children]: \
+                \(configured.isEmpty ? "none" : configured.map(\.description).joined(separator: ", "))); check the id
+                """)
         }
         try await store.setResyncRequested(for: child, true)
         if json {

@@ -14,6 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = LogSetup.logger(level: configuration.logLevel)
         do {
             try await NodeDaemon.run(configuration, logger: logger)
+        } catch let error as StartError {
+            logger.critical("node cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(StartError.exitStatus)
         } catch {
             logger.critical("node stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)

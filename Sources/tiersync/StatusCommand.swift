@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TierSyncEngine
+import TierSyncModel
 import TierSyncNode
 import TierSyncWire
 
@@ -10,14 +11,20 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Print a node's cursors, backlog, last contact and row counts.")
 
-    @OptionGroup var options: ConfigOptions
-
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    @Flag(name: .customLong("acknowledge-capture-gap"), help: "Clear the capture-gap error after checking the writes it may have missed (a resync clears it too).")
+    var acknowledgeCaptureGap = false
+
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let configuration = try options.load()
         let store = try NodeDaemon.openStore(configuration)
+        if acknowledgeCaptureGap {
+            try await store.clearCaptureGap(foundBefore: Date())
+        }
         let status = try await StatusReporter.status(of: store)
         if json {
             print(String(decoding: try WireCoding.encode(status), as: UTF8.self))
@@ -34,6 +41,9 @@ enum StatusText {
         if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
         lines.append("rejected  \(status.rejected) change(s) in the error queue")
         lines.append("conflicts \(status.openConflicts) waiting for an operator (tiersync conflicts list)")
+        if let gap = status.captureGap, let node = try? NodeID(status.node) {
+            lines.append("ERROR     \(gap.message(node: node))")
+        }
         for peer in status.peers {
             let contact = peer.lastContact.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
             let cursors = peer.role == .parent

@@ -9,10 +9,10 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Run one push-and-pull round with the parent and exit: 0 when caught up.")
 
-    @OptionGroup var options: ConfigOptions
-
     @Flag(help: "Print the round's report as JSON.")
     var json = false
+
+    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let configuration = try options.load()

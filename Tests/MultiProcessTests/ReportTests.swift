@@ -108,7 +108,7 @@ struct ReportTests {
         let outside = try post(#"{"node":"cn.gd","nodes":[\#(summary("cn.gd")),\#(summary("cn.js.nj"))]}"#)
         #expect(outside.status == 400 && outside.body.contains("not in the subtree of cn.gd"), "\(outside)")
         let stranger = try post(#"{"node":"cn.gd.sz","nodes":[\#(summary("cn.gd.sz"))]}"#, key: NodeKey(generatingFor: try NodeID("cn.gd.sz")))
-        #expect(stranger.status == 401 && stranger.body.contains("cn.gd.sz is not accepted"), "\(stranger)")
+        #expect(stranger.status == 403 && stranger.body.contains("cn.gd.sz is not a child of cn (the group)"), "\(stranger)")
         let impersonating = try post(#"{"node":"cn.js","nodes":[\#(summary("cn.js"))]}"#)
         #expect(impersonating.status == 403 && impersonating.body.contains("speaks for cn.js"), "\(impersonating)")
         let html = try Self.curl([tree.url("cn", "/")])

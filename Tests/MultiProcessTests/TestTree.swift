@@ -77,20 +77,34 @@ final class TestTree: @unchecked Sendable {
         return URL(fileURLWithPath: "tiersync")
     }
 
-    /// Runs `tiersync` with arguments to completion; returns exit status and output.
-    func command(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try TestTree.run(TestTree.executable, arguments)
+    /// Runs `tiersync` with arguments to completion, or until `timeout` seconds pass (then
+    /// it is killed); returns exit status and output.
+    func command(_ arguments: [String], timeout: Double? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        try TestTree.run(TestTree.executable, arguments, timeout: timeout, environment: environment)
     }
 
-    /// Runs a program to completion; returns its exit status and its combined output.
-    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// The process id of a running daemon.
+    func pid(_ id: String) -> Int32? { processes[id]?.processIdentifier }
+
+    /// Runs a program to completion, killing it after `timeout` seconds when given; returns
+    /// its exit status and its combined output. `environment` adds to this process's.
+    static func run(_ executable: URL, _ arguments: [String], timeout: Double? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if process.isRunning { Glibc.kill(pid, SIGKILL) }
+            }
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -46,6 +46,11 @@ struct RequestVerifierTests {
         #expect(throws: AuthError.badSignature(node: "cn.gd.sz")) { try check(verifier, impostor) }
         let stranger = try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: NodeKey(generatingFor: try NodeID("cn.gd.gz")))
         #expect(throws: AuthError.unknownSigner(node: "cn.gd.gz", accepted: "accepted children: cn.gd.sz")) { try check(verifier, stranger) }
+        // A node of another branch has the wrong parent configured, which the answer says.
+        let elsewhere = try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: NodeKey(generatingFor: try NodeID("cn.js.nj")))
+        let wrongParent = AuthError.notAChild(node: try NodeID("cn.js.nj"), answering: province)
+        #expect(throws: wrongParent) { try check(verifier, elsewhere) }
+        #expect(wrongParent.description.contains("cn.js.nj is not a child of cn.gd (a province); cn.js.nj's parent is cn.js"))
     }
 
     @Test func operatorEndpointsTakeOnlyTheNodesOwnKey() throws {
