@@ -67,6 +67,10 @@ public enum NodeDaemon {
 
     /// Runs the node until a shutdown signal.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
+        // A file-size limit (ulimit -f, LimitFSIZE=) would kill the daemon with SIGXFSZ when
+        // the database reaches it; ignored, the write fails with EFBIG instead, which the
+        // store reports as storage full while the daemon keeps serving and retrying.
+        signal(SIGXFSZ, SIG_IGN)
         let key = try loadKey(configuration)
         let registry = NodeMetrics.registry
         let store = try openStore(configuration)

@@ -97,12 +97,16 @@ final class TestTree: @unchecked Sendable {
     }
 
     /// Starts the daemons of `ids` (all when nil) and waits until each answers /healthz.
-    func start(_ ids: [String]? = nil) async throws {
+    /// `environment` is added to the test's own for these daemons (a clock offset, say).
+    func start(_ ids: [String]? = nil, environment: [String: String] = [:]) async throws {
         for id in ids ?? nodes.keys.sorted(by: { $0.count < $1.count }) {
             let node = nodes[id]!
             let process = Process()
             process.executableURL = TestTree.executable
             process.arguments = ["serve", "--config", node.config]
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             let log = directory.appendingPathComponent("\(id).log")
             if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
@@ -132,6 +136,11 @@ final class TestTree: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")
+    }
+
+    /// The process id of a running daemon, nil when it is not running.
+    func pid(_ id: String) -> Int32? {
+        processes[id].flatMap { $0.isRunning ? $0.processIdentifier : nil }
     }
 
     /// Sends SIGKILL to one daemon and waits for it to die.
