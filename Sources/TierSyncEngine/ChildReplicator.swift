@@ -43,6 +43,11 @@ public struct ChildReplicator: Sendable {
         } catch {
             try? await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: "\(error)")
             SyncMetrics.round(succeeded: false)
+            // A node that cannot write its own file cannot record the failure either: it
+            // tells its parent instead, where the tree's operators look.
+            if case StoreError.storageFull = error {
+                await sendSummary(to: parent, failure: "\(error)")
+            }
             throw error
         }
         SyncMetrics.round(succeeded: true)
@@ -51,11 +56,13 @@ public struct ChildReplicator: Sendable {
         return report
     }
 
-    /// Tells the parent how this node and its subtree are doing. A failure here does not
-    /// fail the round: the changes are through, and the next round sends a new summary.
-    private func sendSummary(to parent: NodeID) async {
+    /// Tells the parent how this node and its subtree are doing; `failure`, when given,
+    /// replaces the node's recorded last error. A failure here does not fail the round: the
+    /// changes are through, and the next round sends a new summary.
+    private func sendSummary(to parent: NodeID, failure: String? = nil) async {
         do {
-            let nodes = try await SubtreeReporter.subtree(of: store, expected: expectedChildren)
+            var nodes = try await SubtreeReporter.subtree(of: store, expected: expectedChildren)
+            if let failure { nodes[0].lastError = String(failure.prefix(NodeSummary.errorLimit)) }
             _ = try await link.sendSummary(SummaryRequest(node: store.node.description, nodes: nodes))
         } catch {
             logger.debug("could not send the subtree summary", metadata: ["sync.peer": "\(parent)", "sync.error": "\(error)"])

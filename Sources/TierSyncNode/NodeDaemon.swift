@@ -70,6 +70,10 @@ public enum NodeDaemon {
     /// - Throws: ``StartError`` when another daemon serves the database or another process
     ///   listens on the address; any other error stops the node.
     public static func run(_ configuration: NodeConfiguration, logger: Logger) async throws {
+        // A file-size limit (ulimit -f, LimitFSIZE=) would kill the daemon with SIGXFSZ when
+        // the database reaches it; ignored, the write fails with EFBIG instead, which the
+        // store reports as storage full while the daemon keeps serving and retrying.
+        signal(SIGXFSZ, SIG_IGN)
         let key = try loadKey(configuration)
         let address = "\(configuration.listenHost):\(configuration.listenPort)"
         let lock = try DaemonLock(database: configuration.databasePath, address: address)

@@ -213,7 +213,7 @@ struct ChangeApplier {
                 try delete.execute()
                 if !merged.deleted { outcome.evicted += 1 }
             }
-        } catch let error as DatabaseError {
+        } catch let error as DatabaseError where ChangeApplier.doesNotFit(error) {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
         }
         let log = try db.cachedStatement(sql: sql.log)
@@ -228,6 +228,13 @@ struct ChangeApplier {
         if held || merged.deleted { outcome.applied += 1 }
         conflicts += met
         outcome.conflicts += met.count
+    }
+
+    /// True when `error` says that the row itself does not fit its table (a constraint, a
+    /// type or a size): the change alone is rejected. Any other failure (a full disk, an I/O
+    /// error) fails the whole batch, which the sender keeps and sends again.
+    static func doesNotFit(_ error: DatabaseError) -> Bool {
+        [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG].contains(error.resultCode)
     }
 
     /// The state held here, from its log entry; the row's values are read only if the

@@ -42,9 +42,11 @@ public final class SQLiteStore: ChangeStore {
         var epoch = ""
         do {
             try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adoptingRows)
-                    return .commit
+                try StorageFailure.mapping(db, path: path) {
+                    try db.inTransaction(.immediate) {
+                        epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adoptingRows)
+                        return .commit
+                    }
                 }
             }
         } catch let error as StoreError {
@@ -61,13 +63,17 @@ public final class SQLiteStore: ChangeStore {
         observers.withLock { $0.append(observer) }
     }
 
-    /// Runs `body` with write access, in one immediate transaction.
+    /// Runs `body` with write access, in one immediate transaction. A transaction that
+    /// fails because the file cannot grow throws ``StoreError/storageFull(database:cause:)``.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.writeWithoutTransaction { db in
+        let path = self.path
+        return try await pool.writeWithoutTransaction { db in
             var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
+            try StorageFailure.mapping(db, path: path) {
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
             }
             return result!
         }

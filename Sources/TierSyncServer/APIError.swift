@@ -53,6 +53,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.notFound, code: "conflict_not_found", message: error.description)
             case .cannotResolve:
                 return APIError(.conflict, code: "cannot_resolve", message: error.description)
+            case .storageFull:
+                return APIError(.insufficientStorage, code: "insufficient_storage", message: error.description)
             default:
                 return APIError(.internalServerError, code: "internal", message: "\(error); see the node's log")
             }
@@ -64,6 +66,11 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.internalServerError, code: "internal", message: "\(error); see the node's log")
         }
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507: this node cannot store what the request asks it to keep (RFC 4918).
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }
 
 /// Builds JSON answers.

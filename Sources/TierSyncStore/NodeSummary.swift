@@ -26,7 +26,8 @@ public struct NodeSummary: Codable, Sendable, Equatable {
     public var openConflicts: Int
     /// Conflicts the node recorded, in all.
     public var conflicts: Int
-    /// The node's last failure to reach its parent, if its latest round failed.
+    /// The node's last failure to reach its parent, or to write its own storage, if its
+    /// latest round failed.
     public var lastError: String?
 
     /// Creates a summary.

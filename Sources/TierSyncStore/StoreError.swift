@@ -8,6 +8,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case database(operation: String, message: String)
     /// A push does not continue from the position this node has applied for that child.
     case cursorGap(child: String, expected: Int64, got: Int64)
+    /// The database file could not grow: its disk is full, or a file-size limit or quota
+    /// stops it. The write was rolled back; what was committed before is intact.
+    case storageFull(database: String, cause: String)
 
     /// No conflict has this id at this node.
     case conflictNotFound(id: Int64)
@@ -29,6 +32,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "conflict \(id) cannot be resolved: \(reason)"
         case let .cursorGap(child, expected, got):
             "push from \(child) starts after \(got), but this node has applied its log only through \(expected); resend from \(expected)"
+        case let .storageFull(database, cause):
+            "no room to write \(database): \(cause). Nothing of this write was kept and what was committed before is intact; free space on its disk, or raise the limit that stops the file growing (file-size limit, quota); syncing resumes by itself once it can write"
         }
     }
 }

@@ -7,12 +7,16 @@ enum SQLiteShell {
         let description: String
     }
 
-    /// Runs `sql` and returns standard output, trimmed.
+    /// Runs `sql` and returns standard output, trimmed. `environment` is added to the
+    /// test's own for the shell (a clock offset, say).
     @discardableResult
-    static func run(_ database: String, _ sql: String) throws -> String {
+    static func run(_ database: String, _ sql: String, environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = ["-cmd", ".timeout 10000", database, sql]
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

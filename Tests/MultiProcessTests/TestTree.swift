@@ -24,6 +24,8 @@ final class TestTree: @unchecked Sendable {
     /// Each node's signing key, also written to `<id>.key` beside its configuration.
     let credentials: LocalTreeKeys
     private var processes: [String: Process] = [:]
+    /// The nodes whose daemon runs under a launcher, as its child.
+    private var launched: Set<String> = []
 
     /// Creates configurations for `ids` (parents before children). Nothing runs yet.
     init(_ ids: [String], interval: Double = 0.3, extra: String = "") throws {
@@ -111,12 +113,25 @@ final class TestTree: @unchecked Sendable {
     }
 
     /// Starts the daemons of `ids` (all when nil) and waits until each answers /healthz.
-    func start(_ ids: [String]? = nil) async throws {
+    /// `environment` is added to the test's own for these daemons; `launcher`, when given,
+    /// is a program and its arguments that run the daemon as its one child (`faketime`).
+    func start(_ ids: [String]? = nil, environment: [String: String] = [:], launcher: [String] = []) async throws {
         for id in ids ?? nodes.keys.sorted(by: { $0.count < $1.count }) {
             let node = nodes[id]!
             let process = Process()
-            process.executableURL = TestTree.executable
-            process.arguments = ["serve", "--config", node.config]
+            let arguments = ["serve", "--config", node.config]
+            if let program = launcher.first {
+                process.executableURL = URL(fileURLWithPath: program)
+                process.arguments = launcher.dropFirst() + [TestTree.executable.path] + arguments
+                launched.insert(id)
+            } else {
+                process.executableURL = TestTree.executable
+                process.arguments = arguments
+                launched.remove(id)
+            }
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             let log = directory.appendingPathComponent("\(id).log")
             if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
@@ -150,10 +165,18 @@ final class TestTree: @unchecked Sendable {
         throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")
     }
 
+    /// The process id of a running daemon (not of its launcher), nil when it is not running.
+    func pid(_ id: String) -> Int32? {
+        guard let process = processes[id], process.isRunning else { return nil }
+        guard launched.contains(id) else { return process.processIdentifier }
+        let children = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { Int32($0) }
+    }
+
     /// Sends SIGKILL to one daemon and waits for it to die.
     func kill(_ id: String) {
         guard let process = processes[id] else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
+        Glibc.kill(pid(id) ?? process.processIdentifier, SIGKILL)
         TestTree.awaitExit(process, seconds: 10)
         processes[id] = nil
     }
@@ -161,9 +184,9 @@ final class TestTree: @unchecked Sendable {
     /// Stops one daemon with SIGTERM, and with SIGKILL if it has not exited 10 s later.
     func stop(_ id: String) {
         guard let process = processes[id] else { return }
-        Glibc.kill(process.processIdentifier, SIGTERM)
+        Glibc.kill(pid(id) ?? process.processIdentifier, SIGTERM)
         if !TestTree.awaitExit(process, seconds: 10) {
-            Glibc.kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(pid(id) ?? process.processIdentifier, SIGKILL)
             TestTree.awaitExit(process, seconds: 5)
         }
         processes[id] = nil
