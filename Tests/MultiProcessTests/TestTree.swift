@@ -85,9 +85,6 @@ final class TestTree: @unchecked Sendable {
         try TestTree.run(TestTree.executable, arguments, timeout: timeout, environment: environment)
     }
 
-    /// The process id of a running daemon.
-    func pid(_ id: String) -> Int32? { processes[id]?.processIdentifier }
-
     /// Runs a program to completion, killing it after `timeout` seconds when given; returns
     /// its exit status and its combined output. `environment` adds to this process's.
     static func run(_ executable: URL, _ arguments: [String], timeout: Double? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
