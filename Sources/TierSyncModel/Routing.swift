@@ -32,8 +32,8 @@ public enum Routing {
     /// True when a parent should send this eviction record to `child` on a pull after
     /// `after`: the eviction was not made in the child's subtree, the child holds rows of
     /// the scope the row left but not of the row's current scope here, and the child may
-    /// have held the row: the row's entry here is older than the child's cursor, or a write
-    /// to the row was made in the child's subtree.
+    /// have held the row: this node first logged it at or before the child's cursor (or
+    /// does not know when), or a write to the row was made in the child's subtree.
     public static func shouldEvict(_ entry: EvictionEntry, to child: NodeID, after: Int64, table: TableSchema) -> Bool {
         guard !child.contains(entry.source), holds(child, table: table, scope: entry.scope) else { return false }
         if let current = entry.currentScope, holds(child, table: table, scope: current) { return false }
