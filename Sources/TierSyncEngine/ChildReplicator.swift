@@ -131,13 +131,16 @@ public struct ChildReplicator: Sendable {
                 return
             }
             let changes: [Change]
+            let evictions: [Eviction]
             do {
                 changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
+                evictions = try (response.evictions ?? []).map { try $0.eviction(source: parent) }
             } catch {
                 throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
             }
-            if !changes.isEmpty || response.through != cursor || response.epoch != epoch {
-                let outcome = try await store.apply(changes, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
+            if !changes.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch {
+                let outcome = try await store.apply(
+                    changes, evictions: evictions, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
                 SyncMetrics.pulled(changes.count)
                 SyncMetrics.applied(outcome, from: .parent)
                 report.pulled += outcome.applied

@@ -117,10 +117,13 @@ public struct ParentService: Sendable {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }
         let schema = store.schema
-        let batch = try await store.changes(after: after, limit: min(limit ?? pullLimit, pullLimit), scanLimit: scanLimit) { entry in
+        let batch = try await store.changes(after: after, limit: min(limit ?? pullLimit, pullLimit), scanLimit: scanLimit, include: { entry in
             guard let table = schema.table(named: entry.table) else { return false }
             return Routing.shouldSend(entry, to: child, table: table)
-        }
+        }, evict: { entry in
+            guard let table = schema.table(named: entry.table) else { return false }
+            return Routing.shouldEvict(entry, to: child, after: after, table: table)
+        })
         if batch.scannedThrough > served {
             try await store.recordServed(to: child, through: batch.scannedThrough)
         }
@@ -132,6 +135,7 @@ public struct ParentService: Sendable {
         return PullResponse(
             epoch: store.epoch, head: head, through: batch.scannedThrough, more: batch.more,
             columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
-            changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested)
+            changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested,
+            evictions: batch.evictions.isEmpty ? nil : batch.evictions.map(WireEviction.init))
     }
 }

@@ -82,7 +82,7 @@ public struct ResyncService: Sendable {
     }
 
     /// Answers a rows request: every state in the log, in those leaves, of a row the child
-    /// holds or held, with its values.
+    /// holds under its current scope, with its values.
     public func rows(_ request: ResyncRowsRequest) async throws -> ResyncRowsResponse {
         let child = try service.child(request.node)
         guard let table = store.schema.table(named: request.table) else {
@@ -95,7 +95,7 @@ public struct ResyncService: Sendable {
         // The locations the child's digest request noted, so the log is not read whole again.
         let locations = await cache.get(child, table: table.name)?.digest.locations
         let changes = try await store.states(of: table.name, buckets: Set(request.buckets), locations: locations) { entry in
-            Routing.concerns(child, table: table, scope: entry.scope, previousScope: entry.previousScope)
+            Routing.holds(child, table: table, scope: entry.scope)
         }
         let schema = store.schema
         return ResyncRowsResponse(

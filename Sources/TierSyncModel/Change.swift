@@ -17,8 +17,9 @@ public struct Change: Hashable, Sendable {
     public var version: Version
     /// The node that owns the row (its `scope` column).
     public var scope: NodeID
-    /// The row's previous owner when the row moved between scopes, so that nodes that held
-    /// it under the old scope learn to drop it.
+    /// The row's previous owner when the row moved between scopes. It bounds the priority a
+    /// pushed write may claim under the `owner` rule; routing ignores it (the old branch is
+    /// sent an ``Eviction`` instead).
     public var previousScope: NodeID?
     /// The node whose subtree already holds exactly this state: the writer, or the node
     /// whose merge produced it. Changes are not sent back into that subtree.

@@ -3,15 +3,7 @@
 public enum ChangeShape {
     /// Why a change cannot belong to `table`, or nil when its shape fits.
     public static func problem(_ change: Change, table: TableSchema) -> String? {
-        guard change.key.count == table.keyColumns.count else {
-            return "table \(table.name) has \(table.keyColumns.count) key column(s) (\(table.keyColumns.joined(separator: ", "))), the change gives \(change.key.count)"
-        }
-        for value in change.key {
-            switch value {
-            case .integer, .text: continue
-            default: return "key values must be INTEGER or TEXT, got \(value)"
-            }
-        }
+        if let problem = keyProblem(change.key, table: table) { return problem }
         if let problem = registersProblem(change, table: table) { return problem }
         guard let values = change.values else {
             return change.deleted ? nil : "a live row must carry its values"
@@ -24,6 +16,20 @@ public enum ChangeShape {
         }
         guard let scopeIndex = table.scopeIndex, values[scopeIndex] == .text(change.scope.description) else {
             return "the row's scope column does not match the change's scope \(change.scope)"
+        }
+        return nil
+    }
+
+    /// Why `key` cannot be a key of `table` (of a change or an eviction), or nil when it fits.
+    public static func keyProblem(_ key: [SQLValue], table: TableSchema) -> String? {
+        guard key.count == table.keyColumns.count else {
+            return "table \(table.name) has \(table.keyColumns.count) key column(s) (\(table.keyColumns.joined(separator: ", "))), the change gives \(key.count)"
+        }
+        for value in key {
+            switch value {
+            case .integer, .text: continue
+            default: return "key values must be INTEGER or TEXT, got \(value)"
+            }
         }
         return nil
     }

@@ -12,7 +12,7 @@ public enum PushAuthorization {
         guard child.contains(change.scope) else {
             return "the row's scope \(change.scope) is outside \(child)'s subtree; a node may only push rows owned by itself or the nodes below it"
         }
-        guard Routing.concerns(parent, table: table, scope: change.scope, previousScope: change.previousScope) else {
+        guard Routing.holds(parent, table: table, scope: change.scope) else {
             return "\(parent) does not hold \(table.name) rows of \(change.scope): the table is concentrated at the \(table.concentration) tier"
         }
         let scopes = [change.scope] + (change.previousScope.map { [$0] } ?? [])
@@ -37,14 +37,16 @@ public enum PushAuthorization {
     }
 
     /// Why `child` may not push `change` given the parent's state of the row (`local`, nil
-    /// when the parent has no entry for it), or nil when it may.
+    /// when the parent has no entry for it), or nil when it may. `evicted` is what the
+    /// parent had seen of a row it holds no entry for because it was evicted: a child's
+    /// write made before it learnt of the move still goes up.
     ///
     /// A child learns of writes made outside its subtree only from its parent, so its row
     /// may not claim to have seen more of them than the parent has. And it may not write a
     /// row the parent knows to belong elsewhere after seeing the write that put it there.
-    public static func historyProblem(_ change: Change, local: Change?, from child: NodeID, table: TableSchema) -> String? {
+    public static func historyProblem(_ change: Change, local: Change?, evicted: CausalContext? = nil, from child: NodeID, table: TableSchema) -> String? {
         let parent = child.parent?.description ?? "the parent"
-        let seen = local?.meta.context.stamps ?? [:]
+        let seen = (local?.meta.context ?? CausalContext()).union(evicted ?? CausalContext()).stamps
         for (writer, stamp) in change.meta.context.stamps.sorted(by: { $0.key < $1.key }) where !child.contains(writer) {
             guard let known = seen[writer], known >= stamp else {
                 return "the row claims to have seen writes by \(writer) up to \(stamp), which \(parent) has not; a node may only send writes made in its subtree, or received from its parent"

@@ -12,26 +12,32 @@ public enum Routing {
         return false
     }
 
-    /// True when `node` held or holds the row this entry describes, under its current or
-    /// its previous scope.
-    public static func concerns(_ node: NodeID, table: TableSchema, scope: NodeID, previousScope: NodeID?) -> Bool {
-        if holds(node, table: table, scope: scope) { return true }
-        if let previousScope { return holds(node, table: table, scope: previousScope) }
-        return false
-    }
-
     /// True when `child` should push this entry to its parent: the state was made in the
-    /// child's subtree (not received from above unchanged), and the parent holds the row.
+    /// child's subtree (not received from above unchanged), and the parent holds the row
+    /// under its current scope.
     public static func shouldPush(_ entry: LogEntry, from child: NodeID, table: TableSchema) -> Bool {
         guard let parent = child.parent, child.contains(entry.source) else { return false }
-        return concerns(parent, table: table, scope: entry.scope, previousScope: entry.previousScope)
+        return holds(parent, table: table, scope: entry.scope)
     }
 
     /// True when a parent should send this entry to `child` on pull: the state was not made
-    /// in the child's subtree (the child has it already), and the child holds the row or
-    /// held it before it moved.
+    /// in the child's subtree (the child has it already), and the child holds the row under
+    /// its current scope. A node that held the row under an earlier scope is sent an
+    /// eviction instead (``shouldEvict(_:to:after:table:)``), never the row's later states.
     public static func shouldSend(_ entry: LogEntry, to child: NodeID, table: TableSchema) -> Bool {
         guard !child.contains(entry.source) else { return false }
-        return concerns(child, table: table, scope: entry.scope, previousScope: entry.previousScope)
+        return holds(child, table: table, scope: entry.scope)
+    }
+
+    /// True when a parent should send this eviction record to `child` on a pull after
+    /// `after`: the eviction was not made in the child's subtree, the child holds rows of
+    /// the scope the row left but not of the row's current scope here, and the child may
+    /// have held the row: this node first logged it at or before the child's cursor (or
+    /// does not know when), or a write to the row was made in the child's subtree.
+    public static func shouldEvict(_ entry: EvictionEntry, to child: NodeID, after: Int64, table: TableSchema) -> Bool {
+        guard !child.contains(entry.source), holds(child, table: table, scope: entry.scope) else { return false }
+        if let current = entry.currentScope, holds(child, table: table, scope: current) { return false }
+        if let born = entry.born, after < born, !entry.writers.contains(where: { child.contains($0) }) { return false }
+        return true
     }
 }

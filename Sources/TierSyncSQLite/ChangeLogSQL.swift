@@ -39,8 +39,20 @@ enum ChangeLogSQL {
             deleted INTEGER NOT NULL DEFAULT 0,
             meta TEXT NOT NULL,
             tomb TEXT,
+            born INTEGER,
             UNIQUE(tbl, pk)
         );
+        CREATE TABLE IF NOT EXISTS _ts_evict(
+            tbl TEXT NOT NULL,
+            pk TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            context TEXT NOT NULL,
+            born INTEGER,
+            PRIMARY KEY(tbl, pk, scope)
+        );
+        CREATE INDEX IF NOT EXISTS _ts_evict_seq ON _ts_evict(seq);
         CREATE TABLE IF NOT EXISTS _ts_peer(
             node TEXT PRIMARY KEY,
             role TEXT NOT NULL,
@@ -98,6 +110,7 @@ enum ChangeLogSQL {
         ("_ts_peer", "newest_change", "INTEGER"),
         ("_ts_peer", "summary", "TEXT"),
         ("_ts_peer", "summary_at", "REAL"),
+        ("_ts_log", "born", "INTEGER"),
     ]
 
     /// The log head: the highest position issued. `sqlite_sequence` holds it, except after
@@ -107,6 +120,33 @@ enum ChangeLogSQL {
         SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '_ts_log'), 0),
                    coalesce((SELECT max(seq) FROM _ts_log), 0))
         """
+
+    /// The position a new entry gets: one past the log head, as AUTOINCREMENT issues it.
+    /// A lower bound when evaluated inside a statement that inserts several entries.
+    static let nextPosition = "((\(head)) + 1)"
+
+    /// Issues the next log position without an entry in `_ts_log`, for an eviction record
+    /// (`_ts_evict`), by raising `sqlite_sequence` past it. Run outside any statement that
+    /// inserts into `_ts_log`; read the position with ``issuedPosition``.
+    static let issuePosition = """
+        INSERT INTO sqlite_sequence(name, seq) SELECT '_ts_log', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '_ts_log');
+        UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM _ts_log), 0)) + 1 WHERE name = '_ts_log';
+        """
+
+    /// The position ``issuePosition`` issued.
+    static let issuedPosition = "SELECT seq FROM sqlite_sequence WHERE name = '_ts_log'"
+
+    /// Records that the row (`tbl`, `pk`) left `scope`, at log position `seq`: the nodes
+    /// that held it there are sent a key-only eviction. Parameters: tbl, pk, scope, seq,
+    /// source, context (the JSON object of the causal context), born.
+    static let recordEviction = """
+        INSERT INTO _ts_evict(tbl, pk, scope, seq, source, context, born) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT(tbl, pk, scope) DO UPDATE SET seq = excluded.seq, source = excluded.source,
+            context = excluded.context, born = excluded.born
+        """
+
+    /// Forgets the eviction of a row from a scope it is owned by again. Parameters: tbl, pk, scope.
+    static let forgetEviction = "DELETE FROM _ts_evict WHERE tbl = ? AND pk = ? AND scope = ?"
 
     /// Brings `sqlite_sequence` up to the highest entry, so that deleting that entry cannot
     /// let its position be issued again. Run before any deletion from the log.
@@ -213,13 +253,30 @@ enum ChangeLogSQL {
         if form == .insert { sets += ["'$.b'", "json('{}')"] }
         let meta = "json_set(coalesce(l.meta, '\(MetaText.empty)'), " + sets.joined(separator: ", ") + ")"
         return """
-            INSERT INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
+            INSERT INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
               SELECT \(literal), \(key), \(dot), n.node, \(row).scope,
                 CASE WHEN l.scope IS NOT \(row).scope THEN l.scope ELSE l.prev_scope END,
-                \(deleted ? 1 : 0), \(meta), \(deleted ? rowValues(table, row: row) : "NULL")
+                \(deleted ? 1 : 0), \(meta), \(deleted ? rowValues(table, row: row) : "NULL"), CASE WHEN l.seq IS NULL THEN \(nextPosition) ELSE l.born END
               FROM \(from) _ts_node n LEFT JOIN _ts_log l ON l.tbl = \(literal) AND l.pk = \(key)
               WHERE n.id = 1\(condition)
               \(moveEntry);
+            """
+    }
+
+    /// The statements of an update trigger that record a move: when the update changes the
+    /// row's scope (and keeps its key), an eviction record of the old scope at the position
+    /// the row's entry just moved to, and no eviction of the new one.
+    static func logMove(_ table: TableSchema) -> String {
+        let literal = "'" + table.name + "'"
+        let key = keyExpression(table, row: "NEW")
+        let moved = "OLD.scope IS NOT NEW.scope AND NOT (\(keyExpression(table, row: "OLD")) IS NOT \(key))"
+        return """
+            INSERT INTO _ts_evict(tbl, pk, scope, seq, source, context, born)
+              SELECT \(literal), \(key), OLD.scope, l.seq, l.source, json_extract(l.meta, '$.v'), l.born
+              FROM _ts_log l WHERE l.tbl = \(literal) AND l.pk = \(key) AND typeof(OLD.scope) = 'text' AND \(moved)
+              ON CONFLICT(tbl, pk, scope) DO UPDATE SET seq = excluded.seq, source = excluded.source,
+                context = excluded.context, born = excluded.born;
+            DELETE FROM _ts_evict WHERE tbl = \(literal) AND pk = \(key) AND scope = NEW.scope AND \(moved);
             """
     }
 
@@ -250,7 +307,8 @@ enum ChangeLogSQL {
             CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(name) \(guardClause) BEGIN \(checkScope) \(tick)
               \(logWrite(table, node: node, row: "OLD", form: .delete, condition: " AND \(keyChanged)"))
               \(logWrite(table, node: node, row: "NEW", form: .insert, condition: " AND \(keyChanged)"))
-              \(logWrite(table, node: node, row: "NEW", form: .update, condition: " AND NOT (\(keyChanged))")) END
+              \(logWrite(table, node: node, row: "NEW", form: .update, condition: " AND NOT (\(keyChanged))"))
+              \(logMove(table)) END
             """,
             "CREATE TRIGGER \(names[2]) AFTER DELETE ON \(name) \(guardClause) BEGIN \(tick) \(logWrite(table, node: node, row: "OLD", form: .delete)) END",
         ]

@@ -20,14 +20,7 @@ enum MetaText {
     static func meta(_ text: String) throws -> RowMeta {
         guard case let .object(root) = try JSONText.parse(text) else { throw JSONText.Malformed(offset: 0, reason: "not an object") }
         var meta = RowMeta()
-        if case let .object(stamps)? = root["v"] {
-            var context: [NodeID: HybridTimestamp] = [:]
-            for (node, stamp) in stamps {
-                guard case let .integer(value) = stamp else { continue }
-                context[try NodeID(node)] = HybridTimestamp(rawValue: value)
-            }
-            meta.context = CausalContext(context)
-        }
+        meta.context = try context(root["v"])
         if case let .array(items)? = root["e"] {
             meta.existence = try items.map { item in
                 guard case let .array(parts) = item, parts.count >= 4, case let .integer(deleted) = parts[3] else {
@@ -59,6 +52,38 @@ enum MetaText {
         return meta
     }
 
+    /// Parses the stored text of a causal context: a JSON object of stamps by writer, as
+    /// the `v` member of metadata and an eviction record's `context` hold it.
+    static func context(_ text: String) throws -> CausalContext {
+        try context(JSONText.parse(text))
+    }
+
+    private static func context(_ node: JSONText?) throws -> CausalContext {
+        guard case let .object(stamps)? = node else { return CausalContext() }
+        var context: [NodeID: HybridTimestamp] = [:]
+        for (node, stamp) in stamps {
+            guard case let .integer(value) = stamp else { continue }
+            context[try NodeID(node)] = HybridTimestamp(rawValue: value)
+        }
+        return CausalContext(context)
+    }
+
+    /// The stored text of a causal context.
+    static func text(_ context: CausalContext) -> String {
+        var out = "{"
+        write(context, to: &out)
+        return out + "}"
+    }
+
+    /// The members of a context's JSON object, without its braces.
+    private static func write(_ context: CausalContext, to out: inout String) {
+        for (index, entry) in context.stamps.enumerated() {
+            if index > 0 { out += "," }
+            JSONText.writeString(entry.key.description, to: &out)
+            out += ":" + String(entry.value.rawValue)
+        }
+    }
+
     private static func sibling(_ parts: [JSONText]) throws -> Sibling {
         guard parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1], case let .integer(priority) = parts[2] else {
             throw JSONText.Malformed(offset: 0, reason: "sibling is not [stamp, origin, priority, ...]")
@@ -71,11 +96,7 @@ enum MetaText {
     static func text(_ meta: RowMeta) -> String {
         var out = "{\"v\":{"
         out.reserveCapacity(64 + 48 * meta.registers.count)
-        for (index, entry) in meta.context.stamps.enumerated() {
-            if index > 0 { out += "," }
-            JSONText.writeString(entry.key.description, to: &out)
-            out += ":" + String(entry.value.rawValue)
-        }
+        write(meta.context, to: &out)
         out += "},\"e\":["
         for (index, sibling) in meta.existence.ranked().enumerated() {
             if index > 0 { out += "," }

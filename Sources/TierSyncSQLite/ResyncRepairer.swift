@@ -148,8 +148,8 @@ struct ResyncRepairer {
     /// Moves the row's log entry to a new position, sourced here, so the next push sends it.
     private mutating func repush(_ keyText: String) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
-              SELECT tbl, pk, hlc, origin, ?, scope, prev_scope, deleted, meta, tomb FROM _ts_log WHERE tbl = ? AND pk = ?
+            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
+              SELECT tbl, pk, hlc, origin, ?, scope, prev_scope, deleted, meta, tomb, born FROM _ts_log WHERE tbl = ? AND pk = ?
             """, arguments: [node.description, table.name, keyText])
         counts.pushed += 1
     }
@@ -173,8 +173,8 @@ struct ResyncRepairer {
         meta.context.record(version)
         meta.existence = [Sibling(version: version, priority: table.deletes.priority(deleted: true), values: [.integer(1)])]
         try db.execute(sql: """
-            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL)
+            INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, (SELECT born FROM _ts_log WHERE tbl = ?1 AND pk = ?2))
             """, arguments: [table.name, keyText, stamp, node.description, node.description, entry.scope.description,
                              entry.previousScope?.description, MetaText.text(meta)])
         try deleteRow(keyText)

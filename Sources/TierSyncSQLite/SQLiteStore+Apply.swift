@@ -6,18 +6,22 @@ import TierSyncStore
 extension SQLiteStore {
     /// Applies remote changes in one immediate transaction. Each change is merged with the
     /// row's state here (``RowMerge``); a changed row is written with the capture triggers
-    /// muted and logged with its merged registers; conflicts met here are recorded; the
-    /// cursor advances in the same transaction.
-    public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
+    /// muted and logged with its merged registers; conflicts met here are recorded; then
+    /// each eviction drops its row (``ChangeApplier/evict(_:)``); the cursor advances in the
+    /// same transaction.
+    public func apply(_ changes: [Change], evictions: [Eviction], cursor: CursorAdvance) async throws -> ApplyOutcome {
         let schema = self.schema
         let node = self.node
         let observers = self.observers.withLock { $0 }
         return try await writeTransaction { db in
             var applier = ChangeApplier(db: db, schema: schema, node: node, authority: cursor.pushingChild)
-            applier.observations = try observers.map { ($0.tables, try $0.begin(db, changes: changes.count)) }
+            applier.observations = try observers.map { ($0.tables, try $0.begin(db, changes: changes.count + evictions.count)) }
             try db.execute(sql: "UPDATE _ts_node SET applying = 1, observing = ? WHERE id = 1", arguments: [observers.isEmpty ? 0 : 1])
             for change in changes {
                 try applier.apply(change)
+            }
+            for eviction in evictions {
+                try applier.evict(eviction)
             }
             for (_, observation) in applier.observations { try observation.finish() }
             try db.execute(sql: "UPDATE _ts_node SET applying = 0, observing = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
@@ -128,13 +132,13 @@ struct ChangeApplier {
         if let known = sqlByTable[table.name] { return known }
         let sql = TableSQL(
             lookup: """
-                SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk FROM _ts_log
+                SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk, born FROM _ts_log
                 WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))
                 """,
             upsert: ChangeApplier.upsertSQL(table), delete: ChangeApplier.deleteSQL(table),
             log: """
-                INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb)
-                VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
+                VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? ELSE \(ChangeLogSQL.nextPosition) END)
                 """)
         sqlByTable[table.name] = sql
         return sql
@@ -168,9 +172,11 @@ struct ChangeApplier {
         let watchers = try watchers(of: table)
         var before: [SQLValue]?
         let row = try Row.fetchOne(lookup)
-        if row == nil, let authority, let problem = PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) {
+        if row == nil, let authority, PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) != nil,
+           let problem = PushAuthorization.historyProblem(change, local: nil, evicted: try evictedContext(table: table, key: change.key), from: authority, table: table) {
             return reject(change, problem)
         }
+        var left: Set<NodeID> = [change.scope]
         if let row {
             let keyText: String = row[8]
             guard let local = try? ChangeApplier.localChange(row, table: table, key: change.key) else {
@@ -179,6 +185,7 @@ struct ChangeApplier {
             if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority, table: table) {
                 return reject(change, problem)
             }
+            left.insert(local.scope)
             let result: RowMerge.Outcome
             do {
                 result = try RowMerge.merge(table: table, local: local, incoming: change) {
@@ -222,8 +229,14 @@ struct ChangeApplier {
         arguments += [merged.version.stamp.rawValue, merged.version.origin.description, merged.source.description,
                       merged.scope.description, merged.previousScope?.description, merged.deleted ? 1 : 0,
                       MetaText.text(merged.meta), held ? nil : merged.values.map(MetaText.text)]
+        // A row logged here before keeps its birth, known or not; a new one is born now.
+        arguments += [row != nil, row.flatMap { $0[9] as Int64? }]
         log.setUncheckedArguments(arguments)
         try log.execute()
+        left.remove(merged.scope)
+        if !left.isEmpty {
+            try recordMove(table: table, key: change.key, from: left, to: merged)
+        }
         for watcher in watchers { try watcher.rowWritten(table, before: before, after: held ? merged.values : nil) }
         if held || merged.deleted { outcome.applied += 1 }
         conflicts += met
@@ -235,6 +248,84 @@ struct ChangeApplier {
     /// error) fails the whole batch, which the sender keeps and sends again.
     static func doesNotFit(_ error: DatabaseError) -> Bool {
         [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG].contains(error.resultCode)
+    }
+
+    /// Records that the row just logged left the scopes `left` (the scope it had here, or the
+    /// one the sender gave it), at the position its entry moved to: the nodes that held it
+    /// there are sent an eviction. A scope it is owned by again needs none.
+    private func recordMove(table: TableSchema, key: [SQLValue], from left: Set<NodeID>, to merged: Change) throws {
+        let entry = try Row.fetchOne(db, sql: "SELECT seq, pk, born FROM _ts_log WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))",
+                                     arguments: StatementArguments([table.name] + key.map(\.databaseValue)))
+        guard let entry else { return }
+        let keyText: String = entry[1]
+        let record = try db.cachedStatement(sql: ChangeLogSQL.recordEviction)
+        for scope in left {
+            record.setUncheckedArguments([table.name, keyText, scope.description, entry[0] as Int64, merged.source.description,
+                                          MetaText.text(merged.meta.context), entry[2] as Int64?])
+            try record.execute()
+        }
+        try db.execute(sql: ChangeLogSQL.forgetEviction, arguments: [table.name, keyText, merged.scope.description])
+    }
+
+    /// What this node had seen of a row it no longer holds an entry for: the contexts of
+    /// the evictions it applied to it; nil when it has none.
+    private func evictedContext(table: TableSchema, key: [SQLValue]) throws -> CausalContext? {
+        let texts = try String.fetchAll(db, sql: "SELECT context FROM _ts_evict WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))",
+                                        arguments: StatementArguments([table.name] + key.map(\.databaseValue)))
+        guard !texts.isEmpty else { return nil }
+        return try texts.reduce(CausalContext()) { $0.union(try MetaText.context($1)) }
+    }
+
+    /// Applies an eviction received from the parent: the row left a scope this node holds.
+    ///
+    /// When the parent has seen every write this node's state of the row holds, the row
+    /// leaves the table and its entry leaves the log, without logging a deletion (nothing
+    /// propagates as a delete), and an eviction record at a new log position tells this
+    /// node's children to drop it too. Otherwise this node holds writes its parent has not
+    /// seen: the eviction is skipped, the writes go up with the next push, and the node that
+    /// merges them sends a new eviction.
+    mutating func evict(_ eviction: Eviction) throws {
+        guard let table = schema.table(named: eviction.table) else {
+            return rejectEviction(eviction, "unknown table \(eviction.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+        }
+        if let problem = ChangeShape.keyProblem(eviction.key, table: table) {
+            return rejectEviction(eviction, problem)
+        }
+        let keyArguments = StatementArguments(eviction.key.map(\.databaseValue))
+        let lookup = try db.cachedStatement(sql: statements(for: table).lookup)
+        lookup.setUncheckedArguments([table.name] + keyArguments)
+        guard let row = try Row.fetchOne(lookup) else {
+            outcome.skipped += 1
+            return
+        }
+        let keyText: String = row[8]
+        guard let local = try? ChangeApplier.localChange(row, table: table, key: eviction.key) else {
+            return rejectEviction(eviction, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
+        }
+        guard eviction.supersedes(local.meta.context) else {
+            outcome.skipped += 1
+            return
+        }
+        let watchers = try watchers(of: table)
+        let before = watchers.isEmpty ? nil : try SQLiteStore.currentValues(db, table: table, keyText: keyText)
+        let delete = try db.cachedStatement(sql: statements(for: table).delete)
+        delete.setUncheckedArguments(keyArguments)
+        try delete.execute()
+        try db.execute(sql: ChangeLogSQL.issuePosition)
+        let position = try Int64.fetchOne(db, sql: ChangeLogSQL.issuedPosition) ?? 0
+        try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
+        try db.execute(sql: ChangeLogSQL.recordEviction, arguments: [
+            table.name, keyText, eviction.scope.description, position, eviction.source.description,
+            MetaText.text(eviction.context.union(local.meta.context)), row[9] as Int64?,
+        ])
+        for watcher in watchers { try watcher.rowWritten(table, before: before, after: nil) }
+        outcome.evicted += 1
+    }
+
+    private mutating func rejectEviction(_ eviction: Eviction, _ reason: String) {
+        outcome.rejected.append(RejectedChange(
+            table: eviction.table, key: "[" + eviction.key.map(\.description).joined(separator: ", ") + "]",
+            version: "eviction from \(eviction.scope)", reason: reason))
     }
 
     /// The state held here, from its log entry; the row's values are read only if the

@@ -5,12 +5,16 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Reads the log after `sequence` and the current values of the rows kept, in one
-    /// read transaction, so each change's values match its version.
-    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch {
+    /// read transaction, so each change's values match its version; with `evict`, the
+    /// eviction records too, in log order with the entries.
+    public func changes(
+        after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool,
+        evict: (@Sendable (EvictionEntry) -> Bool)?
+    ) async throws -> ChangeBatch {
         let schema = self.schema
         return try await pool.read { db in
             var reader = LogReader(db: db, schema: schema)
-            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, include: include)
+            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, include: include, evict: evict)
         }
     }
 
@@ -35,27 +39,51 @@ struct LogReader {
         self.schema = schema
     }
 
-    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, include: (LogEntry) -> Bool) throws -> ChangeBatch {
+    /// The log entries after a position, in log order.
+    static let entriesSQL = "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb, 0 AS kind, NULL AS born FROM _ts_log WHERE seq > ?1"
+
+    /// The log entries and the eviction records after a position, in log order. An eviction
+    /// record shares its position with the entry of the move that made it, or has its own;
+    /// its `prev_scope` column holds the row's scope here now (NULL without an entry).
+    static let entriesAndEvictionsSQL = entriesSQL + """
+         UNION ALL
+        SELECT e.seq, e.tbl, e.pk, NULL, NULL, e.scope, l.scope, NULL, e.source, e.context, NULL, 1, e.born
+          FROM _ts_evict e LEFT JOIN _ts_log l ON l.tbl = e.tbl AND l.pk = e.pk WHERE e.seq > ?1
+        """
+
+    /// The most items one log position holds: a row's entry and the eviction records the
+    /// write that moved it there made. A scan may pass `scanLimit` by this much so as not to
+    /// stop inside one position.
+    static let itemsPerPosition = 4
+
+    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, include: (LogEntry) -> Bool, evict: ((EvictionEntry) -> Bool)?) throws -> ChangeBatch {
         var changes: [Change] = []
         changes.reserveCapacity(min(limit, 4096))
+        var evictions: [Eviction] = []
         var scannedThrough = sequence
         var scanned = 0
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb FROM _ts_log
-            WHERE seq > ? ORDER BY seq LIMIT ?
-            """, arguments: [sequence, scanLimit])
+        let rows = try Row.fetchCursor(
+            db, sql: evict == nil ? LogReader.entriesSQL + " ORDER BY seq LIMIT ?2" : LogReader.entriesAndEvictionsSQL + " ORDER BY seq, kind LIMIT ?2",
+            arguments: [sequence, scanLimit + LogReader.itemsPerPosition])
         while let row = try rows.next() {
+            let position: Int64 = row[0]
+            // Stop between positions only, so that a cursor never passes half of one.
+            if position > scannedThrough, scanned >= scanLimit || changes.count + evictions.count >= limit { break }
             scanned += 1
+            scannedThrough = position
+            if (row[11] as Int64) == 1 {
+                guard let evict, let entry = try? evictionEntry(row), let table = schema.table(named: entry.table), evict(entry) else { continue }
+                if let eviction = try eviction(for: entry, table: table, context: row[9]) { evictions.append(eviction) }
+                continue
+            }
             // An entry whose ids do not parse cannot be routed; it must not block the rest.
-            guard let entry = try? logEntry(row) else { scannedThrough = row[0]; continue }
-            scannedThrough = entry.sequence
+            guard let entry = try? logEntry(row) else { continue }
             if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) {
                 changes.append(change)
-                if changes.count >= limit { break }
             }
         }
         let head = try SQLiteStore.logHead(db)
-        return ChangeBatch(changes: changes, scannedThrough: scannedThrough, more: scannedThrough < head && (scanned > 0))
+        return ChangeBatch(changes: changes, evictions: evictions, scannedThrough: scannedThrough, more: scannedThrough < head && (scanned > 0))
     }
 
     mutating func count(after sequence: Int64, include: (LogEntry) -> Bool) throws -> Int {
@@ -81,6 +109,23 @@ struct LogReader {
             version: Version(stamp: HybridTimestamp(rawValue: row[3]), origin: try node(row[4])),
             scope: try node(row[5]), previousScope: try previous.map { try node($0) }, deleted: (row[7] as Int64) != 0,
             source: try node(row[8]))
+    }
+
+    /// The routing facts of an eviction record, read as ``entriesAndEvictionsSQL`` lists it.
+    mutating func evictionEntry(_ row: Row) throws -> EvictionEntry {
+        let current: String? = row[6]
+        let context: String = row[9]
+        return EvictionEntry(
+            sequence: row[0], table: row[1], keyText: row[2], scope: try node(row[5]),
+            currentScope: try current.map { try node($0) }, source: try node(row[8]), born: row[12] as Int64?,
+            writers: Array(try MetaText.context(context).stamps.keys))
+    }
+
+    /// The eviction an eviction record sends: the key, the scope left and the context;
+    /// nil when its context does not parse.
+    func eviction(for entry: EvictionEntry, table: TableSchema, context: String) throws -> Eviction? {
+        guard let context = try? MetaText.context(context) else { return nil }
+        return Eviction(table: table.name, key: try keyValues(entry.keyText, table: table), scope: entry.scope, context: context, source: entry.source)
     }
 
     /// The change for a log entry, with the row's values (from the table, or from the

@@ -19,8 +19,13 @@ public protocol ChangeStore: Sendable {
     /// Reads the change log after `sequence`, in log order, and returns the changes that
     /// `include` keeps, with their current values, from one consistent snapshot.
     ///
-    /// Stops after `limit` kept changes or `scanLimit` scanned entries, whichever comes first.
-    func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch
+    /// Stops after `limit` kept changes and evictions or `scanLimit` scanned entries,
+    /// whichever comes first. With `evict`, the batch also holds the evictions of the log's
+    /// eviction records that `evict` keeps (a pull), each with the row's key only.
+    func changes(
+        after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool,
+        evict: (@Sendable (EvictionEntry) -> Bool)?
+    ) async throws -> ChangeBatch
 
     /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
     func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int
@@ -29,7 +34,11 @@ public protocol ChangeStore: Sendable {
     /// (``RowMerge``), logging what changed with its merged registers, recording the
     /// conflicts met, and advancing `cursor` in the
     /// same transaction.
-    func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome
+    ///
+    /// Evictions (from a pull) are applied after the changes: each drops the row, and its
+    /// log entry, when the evicting node has seen every write the row's state here holds,
+    /// and keeps an eviction record so that this node's children drop it too.
+    func apply(_ changes: [Change], evictions: [Eviction], cursor: CursorAdvance) async throws -> ApplyOutcome
 
     /// The cursor and contact record kept for a peer, if any.
     func peer(_ node: NodeID) async throws -> PeerState?
@@ -92,10 +101,24 @@ public protocol ChangeStore: Sendable {
     func resolveConflict(id: Int64, keep choice: ConflictChoice) async throws -> ConflictRecord
 }
 
+extension ChangeStore {
+    /// Reads the log after `sequence`: the changes `include` keeps, without evictions.
+    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch {
+        try await changes(after: sequence, limit: limit, scanLimit: scanLimit, include: include, evict: nil)
+    }
+
+    /// Applies remote changes, without evictions (a push, or a repair).
+    public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
+        try await apply(changes, evictions: [], cursor: cursor)
+    }
+}
+
 /// A run of changes read from the log.
 public struct ChangeBatch: Sendable {
     /// The changes kept, in log order.
     public var changes: [Change]
+    /// The evictions kept, in log order: rows that left a scope the reader's peer holds.
+    public var evictions: [Eviction]
     /// The last log position scanned. A cursor may advance to it even when fewer
     /// changes were kept.
     public var scannedThrough: Int64
@@ -103,8 +126,9 @@ public struct ChangeBatch: Sendable {
     public var more: Bool
 
     /// Creates a batch.
-    public init(changes: [Change], scannedThrough: Int64, more: Bool) {
+    public init(changes: [Change], evictions: [Eviction] = [], scannedThrough: Int64, more: Bool) {
         self.changes = changes
+        self.evictions = evictions
         self.scannedThrough = scannedThrough
         self.more = more
     }

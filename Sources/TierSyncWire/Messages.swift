@@ -63,9 +63,15 @@ public struct PullResponse: Codable, Sendable {
     /// True when an operator at the parent asked this child to resync (`tiersync resync
     /// --node`); absent otherwise.
     public var resync: Bool?
+    /// Rows that left a scope the child holds, by key only, in the parent's log order;
+    /// absent when there are none.
+    public var evictions: [WireEviction]?
 
     /// Creates a pull response.
-    public init(epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange], resync: Bool? = nil) {
+    public init(
+        epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil,
+        changes: [WireChange], resync: Bool? = nil, evictions: [WireEviction]? = nil
+    ) {
         self.epoch = epoch
         self.head = head
         self.through = through
@@ -74,6 +80,7 @@ public struct PullResponse: Codable, Sendable {
         self.rules = rules
         self.changes = changes
         self.resync = resync
+        self.evictions = evictions
     }
 }
 

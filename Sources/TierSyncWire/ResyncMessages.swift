@@ -117,8 +117,8 @@ public struct ResyncRowsRequest: Codable, Sendable {
 }
 
 /// The answer to a ``ResyncRowsRequest``: every state in the parent's log, in those leaves,
-/// of a row the child holds or held (routing's `concerns`), tombstones included, as a pull
-/// answer carries changes.
+/// of a row the child holds under its current scope, tombstones included, as a pull answer
+/// carries changes.
 public struct ResyncRowsResponse: Codable, Sendable {
     /// Column lists (as in a pull answer).
     public var columns: [String: [String]]

@@ -60,7 +60,32 @@ struct RoutingTests {
         #expect(Routing.shouldSend(try entry("customer", scope: "cn.gd.sz", origin: "cn"), to: try node("cn.gd.sz"), table: customer))
         #expect(!Routing.shouldSend(try entry("customer", scope: "cn.gd.sz", origin: "cn.gd.sz"), to: try node("cn.gd.sz"), table: customer))
         #expect(!Routing.shouldSend(try entry("customer", scope: "cn.gd.sz", origin: "cn"), to: try node("cn.gd.gz"), table: customer))
-        // A row moved away from a city is still sent there, so the city drops it.
-        #expect(Routing.shouldSend(try entry("customer", scope: "cn.gd.gz", origin: "cn.gd", previous: "cn.gd.sz"), to: try node("cn.gd.sz"), table: customer))
+        // A row moved away from a city is not sent there: the city gets an eviction instead.
+        #expect(!Routing.shouldSend(try entry("customer", scope: "cn.gd.gz", origin: "cn.gd", previous: "cn.gd.sz"), to: try node("cn.gd.sz"), table: customer))
+    }
+
+    private func eviction(scope: String, current: String?, source: String = "cn", born: Int64? = nil, writers: [String] = []) throws -> EvictionEntry {
+        EvictionEntry(sequence: 10, table: "customer", keyText: "[\"k\"]", scope: try node(scope), currentScope: try current.map(node),
+                      source: try node(source), born: born, writers: try writers.map(node))
+    }
+
+    @Test func evictionsGoToTheOldBranchOnlyAndOnlyWhereTheRowMayHaveBeen() throws {
+        let customer = schema.table(named: "customer")!
+        let moved = try eviction(scope: "cn.gd.sz", current: "cn.js.nj")
+        #expect(Routing.shouldEvict(moved, to: try node("cn.gd"), after: 0, table: customer))
+        #expect(Routing.shouldEvict(moved, to: try node("cn.gd.sz"), after: 0, table: customer))
+        // The new branch gets the row itself; a branch that never held the scope gets nothing.
+        #expect(!Routing.shouldEvict(moved, to: try node("cn.js"), after: 0, table: customer))
+        #expect(!Routing.shouldEvict(moved, to: try node("cn.gd.gz"), after: 0, table: customer))
+        // A province that holds both scopes keeps the row.
+        #expect(!Routing.shouldEvict(try eviction(scope: "cn.gd.sz", current: "cn.gd.gz"), to: try node("cn.gd"), after: 0, table: customer))
+        // Not back into the subtree that moved it.
+        #expect(!Routing.shouldEvict(try eviction(scope: "cn.gd.sz", current: "cn.js.nj", source: "cn.gd"), to: try node("cn.gd"), after: 0, table: customer))
+        // A child whose cursor is older than the row's first entry here, and that wrote
+        // nothing to it, never held it.
+        let young = try eviction(scope: "cn.gd.sz", current: "cn.js.nj", born: 7)
+        #expect(!Routing.shouldEvict(young, to: try node("cn.gd"), after: 6, table: customer))
+        #expect(Routing.shouldEvict(young, to: try node("cn.gd"), after: 7, table: customer))
+        #expect(Routing.shouldEvict(try eviction(scope: "cn.gd.sz", current: "cn.js.nj", born: 7, writers: ["cn.gd.sz"]), to: try node("cn.gd"), after: 6, table: customer))
     }
 }

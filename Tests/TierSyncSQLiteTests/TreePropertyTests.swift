@@ -116,7 +116,7 @@ final class StorePool {
             try connection.write { db in
                 try db.execute(sql: "UPDATE _ts_node SET applying = 1 WHERE id = 1")
                 for table in schema.tables { try db.execute(sql: "DELETE FROM \(table.name)") }
-                try db.execute(sql: "DELETE FROM _ts_log; DELETE FROM _ts_conflict; DELETE FROM _ts_rejected; DELETE FROM _ts_peer")
+                try db.execute(sql: "DELETE FROM _ts_log; DELETE FROM _ts_evict; DELETE FROM _ts_conflict; DELETE FROM _ts_rejected; DELETE FROM _ts_peer")
                 try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
             }
         }
