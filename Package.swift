@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "TierSyncWireTests",

@@ -38,6 +38,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.badRequest, code: "bad_request", message: message)
         case let error as SyncError:
             switch error {
+            case let .stampAhead(message):
+                return APIError(.badRequest, code: "stamp_ahead", message: message)
             case .notAChild:
                 return APIError(.forbidden, code: "not_a_child", message: error.description)
             case let .cursorGap(expected, message):

@@ -21,9 +21,13 @@ public struct NodeStatus: Codable, Sendable {
     public var rejected: Int
     /// Conflicts waiting for an operator (`manual` rules).
     public var openConflicts: Int
+    /// How far the node's hybrid clock runs ahead of its wall clock, in milliseconds; 0 when
+    /// it does not. A lead that stays high means the node took in stamps from a fast clock.
+    public var clockLeadMillis: Int64
 
     /// Creates a status report.
-    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int, openConflicts: Int = 0) {
+    public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,
+                openConflicts: Int = 0, clockLeadMillis: Int64 = 0) {
         self.node = node
         self.tier = tier
         self.epoch = epoch
@@ -33,5 +37,6 @@ public struct NodeStatus: Codable, Sendable {
         self.tables = tables
         self.rejected = rejected
         self.openConflicts = openConflicts
+        self.clockLeadMillis = clockLeadMillis
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TierSyncEngine
+import TierSyncModel
 import TierSyncNode
 import TierSyncWire
 
@@ -34,6 +35,7 @@ enum StatusText {
         if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
         lines.append("rejected  \(status.rejected) change(s) in the error queue")
         lines.append("conflicts \(status.openConflicts) waiting for an operator (tiersync conflicts list)")
+        lines.append("clock     \(StampLead.text(millis: status.clockLeadMillis)) ahead of the wall clock (hybrid clock lead)")
         for peer in status.peers {
             let contact = peer.lastContact.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
             let cursors = peer.role == .parent
