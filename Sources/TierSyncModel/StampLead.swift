@@ -44,8 +44,13 @@ public struct StampLead: Sendable, Hashable {
     /// The first stamp of `change` that lies more than the bound ahead of `nowMillis`, or
     /// nil when every stamp is within it.
     public func excess(in change: Change, nowMillis: Int64) -> Excess? {
-        let horizon = horizon(nowMillis: nowMillis)
-        guard let (writer, stamp) = Self.stamps(of: change).first(where: { $0.stamp > horizon }) else { return nil }
+        Self.stamps(of: change).lazy.compactMap { excess(of: $0.stamp, by: $0.writer, nowMillis: nowMillis) }.first
+    }
+
+    /// `stamp`, made by `writer`, when it lies more than the bound ahead of `nowMillis`;
+    /// nil when it is within it.
+    public func excess(of stamp: HybridTimestamp, by writer: NodeID, nowMillis: Int64) -> Excess? {
+        guard stamp > horizon(nowMillis: nowMillis) else { return nil }
         return Excess(writer: writer, stamp: stamp, leadMillis: stamp.millis - nowMillis, limit: seconds)
     }
 
