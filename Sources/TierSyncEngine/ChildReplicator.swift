@@ -15,6 +15,9 @@ public struct ChildReplicator: Sendable {
     public var batchSize: Int
     /// The most log entries scanned for one push batch. The default is 50000.
     public var scanLimit: Int
+    /// How far ahead of this node's wall clock a stamp in the parent's answers may lie
+    /// (`limits.stamp_lead`); an answer beyond it is refused whole. The default is 30 seconds.
+    public var stampLead = StampLead()
     /// The children this node expects (`node.children`): its summary lists those that have
     /// not called yet, so its parent sees them missing. The default is none.
     public var expectedChildren: [NodeID] = []
@@ -138,6 +141,7 @@ public struct ChildReplicator: Sendable {
             } catch {
                 throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
             }
+            try stampLead.check(answer: changes, evictions: evictions, what: "\(parent)'s pull answer")
             if !changes.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch {
                 let outcome = try await store.apply(
                     changes, evictions: evictions, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))

@@ -12,17 +12,17 @@ public struct ParentService: Sendable {
     public var pullLimit: Int
     /// The most log entries one pull scans before it answers (with `more`). The default is 50000.
     public var scanLimit: Int
-    /// How far ahead of this node's clock, in seconds, a received write's stamp may be.
-    /// The default is 300.
-    public var clockSkew: Int
+    /// How far ahead of this node's wall clock a pushed change's stamps may lie
+    /// (`limits.stamp_lead`). The default is 30 seconds.
+    public var stampLead: StampLead
     let logger: Logger
 
     /// Creates the service over a store.
-    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, clockSkew: Int = 300, logger: Logger) {
+    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, stampLead: StampLead = StampLead(), logger: Logger) {
         self.store = store
         self.pullLimit = pullLimit
         self.scanLimit = scanLimit
-        self.clockSkew = clockSkew
+        self.stampLead = stampLead
         self.logger = logger
     }
 
@@ -36,9 +36,10 @@ public struct ParentService: Sendable {
 
     /// Applies a child's batch in one transaction and acknowledges it after commit.
     ///
-    /// A batch that is malformed (a change that cannot fit its table, a stamp too far ahead
-    /// of this node's clock) is refused whole with ``SyncError/badRequest(_:)`` and nothing
-    /// is applied. A well-formed row the child has no right to push is rejected alone into
+    /// A batch that is malformed (a change that cannot fit its table) is refused whole with
+    /// ``SyncError/badRequest(_:)``, one with a stamp more than ``stampLead`` ahead of this
+    /// node's wall clock with ``SyncError/stampAhead(_:)``; nothing of it is applied and the
+    /// clock does not move. A well-formed row the child has no right to push is rejected alone into
     /// the error queue, and the rest of the batch goes on.
     public func receive(_ request: PushRequest) async throws -> PushResponse {
         let child = try child(request.node)
@@ -67,19 +68,17 @@ public struct ParentService: Sendable {
         }
     }
 
-    /// Refuses a batch with a change that cannot belong to its table or carries a stamp more
-    /// than ``clockSkew`` seconds ahead of this node's clock.
+    /// Refuses a batch with a change that cannot belong to its table or names a stamp more
+    /// than ``stampLead`` ahead of this node's wall clock.
     func validate(_ changes: [Change], now: Date = Date()) throws {
-        let horizon = HybridTimestamp(millis: Int64(now.timeIntervalSince1970 * 1000) + Int64(clockSkew) * 1000, counter: 0xFFFF)
         for (index, change) in changes.enumerated() {
             let label = "change [\(index)] to \(change.table) \(change.key.map(\.description))"
             if let table = store.schema.table(named: change.table), let problem = ChangeShape.problem(change, table: table) {
                 throw SyncError.badRequest("\(label): \(problem)")
             }
-            if let (writer, stamp) = change.meta.context.stamps.first(where: { $0.value > horizon }) {
-                let ahead = (stamp.millis - Int64(now.timeIntervalSince1970 * 1000)) / 1000
-                throw SyncError.badRequest("\(label): the write by \(writer) is stamped \(ahead) s ahead of this node's clock; at most \(clockSkew) s is accepted (limits.clock_skew). Fix the sender's clock; nothing of this batch was applied")
-            }
+        }
+        try stampLead.check(changes, now: now) { label, excess in
+            "\(label): \(excess). Fix the clock of \(excess.writer) (NTP) and push again; nothing of this batch was applied"
         }
     }
 

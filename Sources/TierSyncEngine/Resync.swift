@@ -284,10 +284,13 @@ public struct Resync: Sendable {
     private func states(of table: String, leaves: [Int]) async throws -> (states: [Change], bytes: Int64) {
         let before = link.bytesMoved
         let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: leaves))
+        let states: [Change]
         do {
-            return (try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema), link.bytesMoved - before)
+            states = try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema)
         } catch {
             throw SyncError.badRequest("parent sent states this node cannot read: \(error)")
         }
+        try replicator.stampLead.check(answer: states, what: "\(store.node.parent.map(\.description) ?? "the parent")'s resync rows")
+        return (states, link.bytesMoved - before)
     }
 }

@@ -5,15 +5,22 @@ import TierSyncWire
 
 /// Builds a node's status report from its store.
 public enum StatusReporter {
-    /// The node's cursors, backlog, contacts, row counts, error-queue size, open conflicts
-    /// and capture gap.
-    public static func status(of store: any ChangeStore) async throws -> NodeStatus {
+    /// The node's cursors, backlog, contacts, row counts, error-queue size, open conflicts,
+    /// capture gap and clock lead.
+    public static func status(of store: any ChangeStore, now: Date = Date()) async throws -> NodeStatus {
         let node = store.node
         return NodeStatus(
             node: node.description, tier: node.tier.description, epoch: store.epoch,
             logHead: try await store.logHead(), backlog: try await backlog(of: store), peers: try await store.peers(),
             tables: try await store.rowCounts(), rejected: try await store.rejectedCount(),
-            openConflicts: try await store.openConflictCount(), captureGap: try await store.captureGap())
+            openConflicts: try await store.openConflictCount(), captureGap: try await store.captureGap(),
+            clockLeadMillis: try await clockLead(of: store, now: now))
+    }
+
+    /// How far the node's hybrid clock runs ahead of its wall clock at `now`, in
+    /// milliseconds; never negative.
+    public static func clockLead(of store: any ChangeStore, now: Date = Date()) async throws -> Int64 {
+        StampLead.lead(of: try await store.clock(), nowMillis: Int64(now.timeIntervalSince1970 * 1000))
     }
 
     /// The log entries after the position the parent acknowledged that are to be pushed;

@@ -17,7 +17,8 @@ public enum SubtreeReporter {
             node: node, madeAt: now, logHead: try await store.logHead(), backlog: try await StatusReporter.backlog(of: store),
             rejected: try await store.rejectedCount(), openConflicts: try await store.openConflictCount(),
             conflicts: try await store.conflictCount(),
-            lastError: (gap?.message(node: node) ?? parent?.lastError).map { String($0.prefix(NodeSummary.errorLimit)) })
+            lastError: (gap?.message(node: node) ?? parent?.lastError).map { String($0.prefix(NodeSummary.errorLimit)) },
+            clockLeadMillis: try await StatusReporter.clockLead(of: store, now: now))
     }
 
     /// This node's summary first, then, for each child in id order, the child's summaries

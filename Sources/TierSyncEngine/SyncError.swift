@@ -6,6 +6,9 @@ import TierSyncWire
 public enum SyncError: Error, Sendable, CustomStringConvertible {
     /// The request does not follow the protocol; nothing was applied.
     case badRequest(String)
+    /// Received input carries a stamp more than `limits.stamp_lead` ahead of this node's
+    /// wall clock; nothing of it was applied and the clock did not move.
+    case stampAhead(String)
     /// The caller is not a child of this node.
     case notAChild(caller: String, node: String)
     /// A push does not continue from what this node has applied for the child.
@@ -27,6 +30,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .badRequest(message):
             "bad request: \(message)"
+        case let .stampAhead(message):
+            message
         case let .notAChild(caller, node):
             "\(caller) is not a child of \(node); a node syncs only with its direct parent (check parent in the child's configuration)"
         case let .cursorGap(_, message):

@@ -14,8 +14,14 @@ public struct HybridClock: Sendable {
         return last
     }
 
-    /// Takes in a stamp received from another node, so later local stamps exceed it.
-    public mutating func observe(_ remote: HybridTimestamp) {
+    /// Takes in a stamp `writer` made, received at wall-clock time `nowMillis`, so later
+    /// local stamps exceed it; unless it lies more than `lead` ahead of that wall clock:
+    /// then the clock stays where it was, and the stamp beyond the bound is returned, for
+    /// the input that carries it to be refused (`limits.stamp_lead`).
+    @discardableResult
+    public mutating func observe(_ remote: HybridTimestamp, from writer: NodeID, nowMillis: Int64, lead: StampLead = StampLead()) -> StampLead.Excess? {
+        if let excess = lead.excess(of: remote, by: writer, nowMillis: nowMillis) { return excess }
         if remote > last { last = remote }
+        return nil
     }
 }

@@ -2,15 +2,19 @@
 ///
 /// A child speaks for its own subtree only: each row must be owned there, be one the parent
 /// holds, and every write made in the subtree must come from a tier the table lets write,
-/// with no more priority than its rule gives it. Writes made outside the subtree must be
-/// known to the parent already; that check needs the parent's state of the row and is made
-/// where the row is merged.
+/// with no more priority than its rule gives it; the state's source must lie in the subtree.
+/// Every other node a change names outside the subtree (a write's origin, a context entry,
+/// a previous owner) must be known to the parent already, which sent it down; that check
+/// needs the parent's state of the row and is made where the row is merged.
 public enum PushAuthorization {
     /// Why `child` may not push `change` to its parent, or nil when it may.
     public static func problem(_ change: Change, from child: NodeID, table: TableSchema) -> String? {
         guard let parent = child.parent else { return "\(child) is the group and has no parent to push to" }
         guard child.contains(change.scope) else {
             return "the row's scope \(change.scope) is outside \(child)'s subtree; a node may only push rows owned by itself or the nodes below it"
+        }
+        guard child.contains(change.source) else {
+            return "the change names \(change.source) as its source, outside \(child)'s subtree; a node may only push states made in its subtree, and \(parent) would never pass this one on"
         }
         guard Routing.holds(parent, table: table, scope: change.scope) else {
             return "\(parent) does not hold \(table.name) rows of \(change.scope): the table is concentrated at the \(table.concentration) tier"
@@ -41,12 +45,23 @@ public enum PushAuthorization {
     /// parent had seen of a row it holds no entry for because it was evicted: a child's
     /// write made before it learnt of the move still goes up.
     ///
-    /// A child learns of writes made outside its subtree only from its parent, so its row
-    /// may not claim to have seen more of them than the parent has. And it may not write a
-    /// row the parent knows to belong elsewhere after seeing the write that put it there.
+    /// A child learns of writes made outside its subtree only from its parent, so every
+    /// write its row names from outside (the version, a register's write, a base) must be
+    /// one the parent has seen, and its context may not claim to have seen more of them than
+    /// the parent has. A previous owner outside the subtree must be one the parent's entry
+    /// names. And it may not write a row the parent knows to belong elsewhere after seeing
+    /// the write that put it there.
     public static func historyProblem(_ change: Change, local: Change?, evicted: CausalContext? = nil, from child: NodeID, table: TableSchema) -> String? {
         let parent = child.parent?.description ?? "the parent"
         let seen = (local?.meta.context ?? CausalContext()).union(evicted ?? CausalContext()).stamps
+        for (role, version) in namedWrites(change) where !child.contains(version.origin) {
+            guard let known = seen[version.origin], known >= version.stamp else {
+                return "\(role) is the write by \(version.origin) at \(version.stamp), outside \(child)'s subtree, which \(parent) has not sent down; a node may only send writes made in its subtree, or received from its parent"
+            }
+        }
+        if let previous = change.previousScope, !child.contains(previous), previous != local?.scope, previous != local?.previousScope {
+            return "the row names \(previous) as its previous owner, outside \(child)'s subtree, which \(parent)'s entry for the row does not; a node may only move rows within its subtree"
+        }
         for (writer, stamp) in change.meta.context.stamps.sorted(by: { $0.key < $1.key }) where !child.contains(writer) {
             guard let known = seen[writer], known >= stamp else {
                 return "the row claims to have seen writes by \(writer) up to \(stamp), which \(parent) has not; a node may only send writes made in its subtree, or received from its parent"
@@ -60,6 +75,20 @@ public enum PushAuthorization {
             return "the row belongs to \(local.scope) at \(parent); \(child) wrote it after seeing that, and may only write rows owned in its subtree"
         }
         return nil
+    }
+
+    /// The writes a change names, each with the part of the change that names it: the
+    /// version first, then the registers' writes and the bases, in a fixed order.
+    private static func namedWrites(_ change: Change) -> [(String, Version)] {
+        var named = [("the row's version", change.version)]
+        named += change.meta.existence.map { ("a write of the existence register", $0.version) }
+        for (name, siblings) in change.meta.registers.sorted(by: { $0.key < $1.key }) {
+            named += siblings.map { ("a write of register \(name)", $0.version) }
+        }
+        for (name, base) in change.meta.bases.sorted(by: { $0.key < $1.key }) {
+            named.append(("the base of register \(name)", base.version))
+        }
+        return named
     }
 
     private static func writerProblem(_ sibling: Sibling, table: TableSchema) -> String? {

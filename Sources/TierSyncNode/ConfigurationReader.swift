@@ -38,7 +38,8 @@ public enum ConfigurationReader {
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
-        Key(name: "limits.clock_skew", help: "seconds a signed request's time or a received stamp may differ from this clock (default 300, at most 86400)"),
+        Key(name: "limits.clock_skew", help: "seconds a signed request's time may differ from this clock (default 300, at most 86400)"),
+        Key(name: "limits.stamp_lead", help: "seconds a received stamp may lie ahead of this wall clock; input beyond is refused (default 30, at most 86400)"),
         Key(name: "status.stale_after", help: "seconds without contact after which a child's data is stale (default 300)"),
         Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
         Key(name: "auth.key", help: "this node's key file, made by `tiersync keygen` (default <node id>.key)"),
@@ -87,10 +88,13 @@ public enum ConfigurationReader {
             throw ConfigurationError.missing(key: "node.id", hint: "set [node] id = \"cn.gd.sz\" in the file, TIERSYNC_NODE_ID, or --node-id")
         }
         var configuration = NodeConfiguration(node: try NodeID(id.value))
-        func integer(_ key: String, minimum: Int) throws -> Int? {
+        func integer(_ key: String, minimum: Int, maximum: (value: Int, meaning: String)? = nil) throws -> Int? {
             guard let entry = values[key] else { return nil }
             guard let number = Int(entry.value), number >= minimum else {
                 throw ConfigurationError.invalid(key: key, value: entry.value, expected: "a whole number of at least \(minimum)", source: entry.source)
+            }
+            if let maximum, number > maximum.value {
+                throw ConfigurationError.invalid(key: key, value: entry.value, expected: "at most \(maximum.value) \(maximum.meaning)", source: entry.source)
             }
             return number
         }
@@ -135,12 +139,9 @@ public enum ConfigurationReader {
         if let batch = try integer("sync.batch", minimum: 1) { configuration.batchSize = batch }
         if let body = try integer("limits.body_bytes", minimum: 1024) { configuration.bodyLimit = body }
         if let changes = try integer("limits.batch_changes", minimum: 1) { configuration.batchLimit = changes }
-        if let skew = try integer("limits.clock_skew", minimum: 1) {
-            guard skew <= 86_400 else {
-                throw ConfigurationError.invalid(key: "limits.clock_skew", value: String(skew), expected: "at most 86400 seconds (a day)", source: values["limits.clock_skew"]!.source)
-            }
-            configuration.clockSkew = skew
-        }
+        let day = (value: 86_400, meaning: "seconds (a day)")
+        if let skew = try integer("limits.clock_skew", minimum: 1, maximum: day) { configuration.clockSkew = skew }
+        if let lead = try integer("limits.stamp_lead", minimum: 1, maximum: day) { configuration.stampLead = StampLead(seconds: lead) }
         if let key = values["auth.key"] { configuration.keyPath = resolve(key.value, against: baseDirectory) }
         configuration.tlsCertificatePath = values["tls.certificate"].map { resolve($0.value, against: baseDirectory) }
         configuration.tlsKeyPath = values["tls.key"].map { resolve($0.value, against: baseDirectory) }

@@ -25,9 +25,13 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var bodyLimit: Int
     /// The most changes one push may carry. The default is 20000.
     public var batchLimit: Int
-    /// How far apart, in seconds, a request's signing time or a received write's stamp may be
-    /// from this node's clock. The default is 300.
+    /// How far apart, in seconds, a request's signing time may be from this node's clock.
+    /// The default is 300.
     public var clockSkew: Int
+    /// How far ahead of this node's wall clock a received stamp may lie: a change's version,
+    /// its registers' writes, its causal context (`limits.stamp_lead`). The default is 30
+    /// seconds (``StampLead/defaultSeconds``).
+    public var stampLead: StampLead
     /// The log level: trace, debug, info, notice, warning, error or critical. The default is info.
     public var logLevel: String
     /// The node's key file (``NodeKey``). The default is `<node id>.key` in the working directory.
@@ -58,6 +62,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         bodyLimit = 64 << 20
         batchLimit = 20000
         clockSkew = 300
+        stampLead = StampLead()
         logLevel = "info"
         keyPath = "\(node).key"
         children = [:]

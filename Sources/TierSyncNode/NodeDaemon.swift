@@ -63,6 +63,7 @@ public enum NodeDaemon {
         guard let parent = configuration.parent else { return nil }
         var resync = Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key), batchSize: configuration.batchSize, logger: logger)
         resync.replicator.expectedChildren = expectedChildren(configuration)
+        resync.replicator.stampLead = configuration.stampLead
         return resync
     }
 
@@ -79,7 +80,7 @@ public enum NodeDaemon {
         let lock = try DaemonLock(database: configuration.databasePath, address: address)
         let registry = NodeMetrics.registry
         let store = try openStore(configuration)
-        let service = ParentService(store: store, pullLimit: configuration.batchSize, clockSkew: configuration.clockSkew, logger: logger)
+        let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, logger: logger)
         let router = Router()
         let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
         let verifier = verifier(configuration, key: key)

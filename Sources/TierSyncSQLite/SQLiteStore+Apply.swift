@@ -162,7 +162,6 @@ struct ChangeApplier {
             return reject(change, problem)
         }
         let change = ChangeApplier.normalized(change)
-        highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
         let keyArguments = StatementArguments(change.key.map(\.databaseValue))
         let sql = statements(for: table)
         let lookup = try db.cachedStatement(sql: sql.lookup)
@@ -195,6 +194,7 @@ struct ChangeApplier {
                 return reject(change, failure.description)
             }
             guard result.changed else {
+                observe(change)
                 if result.contextChanged {
                     let update = try db.cachedStatement(sql: "UPDATE _ts_log SET meta = ? WHERE tbl = ? AND pk = ?")
                     update.setUncheckedArguments([MetaText.text(result.merged.meta), table.name, keyText])
@@ -223,6 +223,7 @@ struct ChangeApplier {
         } catch let error as DatabaseError where ChangeApplier.doesNotFit(error) {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
         }
+        observe(change)
         let log = try db.cachedStatement(sql: sql.log)
         var arguments: StatementArguments = [table.name]
         arguments += keyArguments
@@ -326,6 +327,12 @@ struct ChangeApplier {
         outcome.rejected.append(RejectedChange(
             table: eviction.table, key: "[" + eviction.key.map(\.description).joined(separator: ", ") + "]",
             version: "eviction from \(eviction.scope)", reason: reason))
+    }
+
+    /// Takes in the stamps of a change that was merged: only those raise the clock, so a
+    /// refused change leaves it where it was.
+    private mutating func observe(_ change: Change) {
+        highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
     }
 
     /// The state held here, from its log entry; the row's values are read only if the

@@ -89,6 +89,11 @@ public final class SQLiteStore: ChangeStore {
         try Int64.fetchOne(db, sql: ChangeLogSQL.head) ?? 0
     }
 
+    /// The node's hybrid clock: the last stamp it issued or took in (`_ts_node.hlc`).
+    public func clock() async throws -> HybridTimestamp {
+        try await pool.read { db in try HybridTimestamp(rawValue: Int64.fetchOne(db, sql: "SELECT hlc FROM _ts_node WHERE id = 1") ?? 0) }
+    }
+
     /// The number of rows in each synced table.
     public func rowCounts() async throws -> [String: Int] {
         let tables = schema.tables.map(\.name)

@@ -38,6 +38,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             return APIError(.badRequest, code: "bad_request", message: message)
         case let error as SyncError:
             switch error {
+            case let .stampAhead(message):
+                return APIError(.badRequest, code: "stamp_ahead", message: message)
             case let .notAChild(_, node):
                 return APIError(.forbidden, code: "not_a_child", message: error.description, node: node)
             case let .cursorGap(expected, message):

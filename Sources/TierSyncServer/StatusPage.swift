@@ -107,7 +107,7 @@ public struct StatusPage: Sendable {
         var html = """
             <section><h2>Tree</h2>
             <table id="tree"><thead><tr><th>node</th><th>state</th><th>last contact</th><th>lag</th><th>newest change</th><th>backlog</th>\
-            <th>errors</th><th>conflicts (open / all)</th><th>log head</th><th>last error</th></tr></thead><tbody>
+            <th>errors</th><th>conflicts (open / all)</th><th>log head</th><th>clock lead</th><th>last error</th></tr></thead><tbody>
 
             """
         for summary in tree {
@@ -126,11 +126,13 @@ public struct StatusPage: Sendable {
                 <td class="backlog num">\(figure(summary.backlog))</td><td class="errors num">\(figure(summary.rejected))</td>\
                 <td class="conflicts num">\(reported ? "\(summary.openConflicts) / \(summary.conflicts)" : "?")</td>\
                 <td class="head num">\(reported ? String(summary.logHead) : "?")</td>\
+                <td class="lead num">\(reported ? summary.clockLeadMillis.map { StampLead.text(millis: $0) } ?? "-" : "?")</td>\
                 <td class="error">\(escape(summary.lastError ?? ""))</td></tr>
 
                 """
         }
         html += "</tbody></table>\n<p class=\"legend\">lag: time since the node's parent last heard from it; "
+            + "clock lead: how far the node's hybrid clock ran ahead of its wall clock when it reported; "
             + "stale after \(Int(service.staleAfter)) s without contact; ? where the node has not reported.</p></section>\n"
         return html
     }

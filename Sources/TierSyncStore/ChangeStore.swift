@@ -59,6 +59,9 @@ public protocol ChangeStore: Sendable {
     /// The highest sequence the change log has issued.
     func logHead() async throws -> Int64
 
+    /// The node's hybrid clock: the last stamp it issued or took in (`_ts_node`).
+    func clock() async throws -> HybridTimestamp
+
     /// The number of rows in each synced table.
     func rowCounts() async throws -> [String: Int]
 

@@ -29,10 +29,13 @@ public struct NodeSummary: Codable, Sendable, Equatable {
     /// The node's last failure to reach its parent, or to write its own storage, if its
     /// latest round failed.
     public var lastError: String?
+    /// How far the node's hybrid clock ran ahead of its wall clock when it made the summary,
+    /// in milliseconds (never negative); absent from a node that does not report it.
+    public var clockLeadMillis: Int64?
 
     /// Creates a summary.
     public init(node: NodeID, madeAt: Date?, lastContact: Date? = nil, newestChange: Date? = nil, logHead: Int64, backlog: Int?,
-                rejected: Int, openConflicts: Int, conflicts: Int, lastError: String? = nil) {
+                rejected: Int, openConflicts: Int, conflicts: Int, lastError: String? = nil, clockLeadMillis: Int64? = nil) {
         self.node = node
         self.madeAt = madeAt
         self.lastContact = lastContact
@@ -43,6 +46,7 @@ public struct NodeSummary: Codable, Sendable, Equatable {
         self.openConflicts = openConflicts
         self.conflicts = conflicts
         self.lastError = lastError
+        self.clockLeadMillis = clockLeadMillis
     }
 
     /// The longest `lastError` a summary carries; longer messages are cut.

@@ -24,10 +24,13 @@ public struct NodeStatus: Codable, Sendable {
     /// Capture triggers found missing and reinstalled: an error until a resync or an
     /// operator clears it. Absent when none were.
     public var captureGap: CaptureGap?
+    /// How far the node's hybrid clock runs ahead of its wall clock, in milliseconds; 0 when
+    /// it does not. A lead that stays high means the node took in stamps from a fast clock.
+    public var clockLeadMillis: Int64
 
     /// Creates a status report.
     public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,
-                openConflicts: Int = 0, captureGap: CaptureGap? = nil) {
+                openConflicts: Int = 0, captureGap: CaptureGap? = nil, clockLeadMillis: Int64 = 0) {
         self.node = node
         self.tier = tier
         self.epoch = epoch
@@ -38,5 +41,6 @@ public struct NodeStatus: Codable, Sendable {
         self.rejected = rejected
         self.openConflicts = openConflicts
         self.captureGap = captureGap
+        self.clockLeadMillis = clockLeadMillis
     }
 }

@@ -20,8 +20,8 @@ public struct SummaryRequest: Codable, Sendable {
     public static let nodeLimit = 10000
 
     /// Checks the request against its sender: the first summary is the sender's own, every
-    /// other lies strictly below it, no node appears twice, and there are at most
-    /// ``nodeLimit``.
+    /// other lies strictly below it, no node appears twice, no clock lead is negative, and
+    /// there are at most ``nodeLimit``.
     /// - Throws: ``WireError/invalid(_:)`` naming the first problem.
     public func validate(sender: NodeID) throws(WireError) {
         guard let first = nodes.first, first.node == sender else {
@@ -37,6 +37,9 @@ public struct SummaryRequest: Codable, Sendable {
             }
             guard seen.insert(summary.node).inserted else {
                 throw .invalid("\(summary.node) is summarised twice")
+            }
+            if let lead = summary.clockLeadMillis, lead < 0 {
+                throw .invalid("the summary of \(summary.node) gives a clock lead of \(lead) ms; a lead is 0 or more")
             }
         }
     }

@@ -43,8 +43,11 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("limits-batch-changes"), help: "limits.batch_changes: most changes in one push.")
     var batchChanges: String?
 
-    @Option(name: .customLong("limits-clock-skew"), help: "limits.clock_skew: seconds a request's time or a stamp may differ from this clock.")
+    @Option(name: .customLong("limits-clock-skew"), help: "limits.clock_skew: seconds a request's signing time may differ from this clock.")
     var clockSkew: String?
+
+    @Option(name: .customLong("limits-stamp-lead"), help: "limits.stamp_lead: seconds a received stamp may lie ahead of this wall clock.")
+    var stampLead: String?
 
     @Option(name: .customLong("log-level"), help: "log.level: trace, debug, info, notice, warning or error.")
     var logLevel: String?
@@ -65,7 +68,7 @@ struct ConfigOptions: ParsableArguments {
             ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
             ("node.schema", schema), ("node.children", children), ("status.stale_after", staleAfter),
             ("sync.interval", interval), ("sync.batch", batch),
-            ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew),
+            ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew), ("limits.stamp_lead", stampLead),
             ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]
         for case let (key, value?) in given { flags[key] = value }

@@ -41,6 +41,7 @@ enum StatusText {
         if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
         lines.append("rejected  \(status.rejected) change(s) in the error queue")
         lines.append("conflicts \(status.openConflicts) waiting for an operator (tiersync conflicts list)")
+        lines.append("clock     \(StampLead.text(millis: status.clockLeadMillis)) ahead of the wall clock (hybrid clock lead)")
         if let gap = status.captureGap, let node = try? NodeID(status.node) {
             lines.append("ERROR     \(gap.message(node: node))")
         }

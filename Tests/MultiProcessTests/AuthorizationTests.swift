@@ -64,7 +64,7 @@ struct AuthorizationTests {
             "scope cn.gd.gz is outside cn.gd.sz's subtree",
             "claims to have seen writes by cn up to",
             "register classes: the write by cn.gd.sz claims priority 2; rule tier gives it at most 0",
-            "claims to have seen writes by cn.gd up to",
+            "names cn.gd as its source, outside cn.gd.sz's subtree",
             "the row belongs to cn.gd.gz at cn.gd; cn.gd.sz wrote it after seeing that",
         ] {
             #expect(answer.body.contains(phrase), "'\(phrase)' missing from \(answer.body)")

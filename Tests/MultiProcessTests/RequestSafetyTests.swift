@@ -81,7 +81,7 @@ struct RequestSafetyTests {
             (SignedCurl.customerBatch(rows: 11, from: "cn.gd"), 413, ["batch_too_large", "at most 10 per push", "limits.batch_changes"]),
             (SignedCurl.customerBatch(rows: 1, from: "cn.gd") + String(repeating: " ", count: 25000), 413, ["body_too_large", "limits.body_bytes"]),
             (SignedCurl.customerBatch(rows: 1, from: "cn.gd", stamp: (Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000) << 16),
-             400, ["ahead of this node's clock", "at most 120 s", "limits.clock_skew", "Fix the sender's clock"]),
+             400, ["stamp_ahead", "the write by cn.gd is stamped", "ahead of this node's wall clock", "at most 30 s", "limits.stamp_lead", "Fix the clock of cn.gd"]),
         ]
         for (body, status, phrases) in cases {
             let (answer, _) = try curl.call("cn", "POST", "/v1/push", body: body, signer: "cn.gd")

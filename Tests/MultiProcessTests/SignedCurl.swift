@@ -49,18 +49,24 @@ struct SignedCurl {
     }
 
     /// One customer change as JSON: `context` replaces the write's own context, `priority` is
-    /// the priority its `classes` register claims.
-    static func customerChange(key: String, scope: String, origin: String? = nil, stamp: Int64 = 65536, context: String? = nil, priority: Int = 0) -> String {
+    /// the priority its `classes` register claims, `source` the state's source when not the origin.
+    static func customerChange(key: String, scope: String, origin: String? = nil, stamp: Int64 = 65536, context: String? = nil, priority: Int = 0,
+                               source: String? = nil) -> String {
         let origin = origin ?? scope
         let registers = ["unified_code", "name", "classes", "industry", "manager", "credit_level", "status", "scope"]
             .map { #""\#($0)":[[\#(stamp),"\#(origin)",\#($0 == "classes" ? priority : 0)]]"# }.joined(separator: ",")
         let meta = #"{"context":\#(context ?? #"{"\#(origin)":\#(stamp)}"#),"exists":[[\#(stamp),"\#(origin)",0,0]],"registers":{\#(registers)}}"#
-        return #"{"table":"customer","key":["\#(key)"],"values":["\#(key)",null,"name \#(key)",null,null,null,null,null,"\#(scope)"],"stamp":\#(stamp),"origin":"\#(origin)","scope":"\#(scope)","meta":\#(meta)}"#
+        return #"{"table":"customer","key":["\#(key)"],"values":["\#(key)",null,"name \#(key)",null,null,null,null,null,"\#(scope)"],"stamp":\#(stamp),"origin":"\#(origin)",\#(source.map { #""source":"\#($0)","# } ?? "")"scope":"\#(scope)","meta":\#(meta)}"#
     }
 
     /// A push batch of the given changes, sent as `child`.
     static func batch(_ changes: [String], from child: String) -> String {
         #"{"node":"\#(child)","after":0,"through":1,"columns":{"customer":["id","unified_code","name","classes","industry","manager","credit_level","status","scope"]},"changes":[\#(changes.joined(separator: ","))]}"#
+    }
+
+    /// The phrases `text` lacks, for one expectation that names them all.
+    static func missing(_ phrases: [String], in text: String) -> [String] {
+        phrases.filter { !text.contains($0) }
     }
 
     /// Row counts of the synced data and the change log: equal before and after a refused

@@ -224,8 +224,30 @@ final class TestTree: @unchecked Sendable {
         return try condition()
     }
 
-    /// A loopback port that is free right now.
+    /// The ports this test process has handed out: the kernel may offer a port again once
+    /// its probe socket is closed, and two trees of suites running in parallel must never
+    /// share one (a node would then reach another tree's daemon).
+    private final class PortLedger: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ports: Set<Int> = []
+
+        /// True when `port` was not handed out before; it is recorded as handed out.
+        func claim(_ port: Int) -> Bool { lock.withLock { ports.insert(port).inserted } }
+    }
+
+    private static let ledger = PortLedger()
+
+    /// A loopback port that is free right now and that no other tree of this process got.
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try probePort()
+            if ledger.claim(port) { return port }
+        }
+        throw SQLiteShell.Failure(description: "no loopback port left that this test process has not handed out already")
+    }
+
+    /// A port the kernel offers for a loopback listener now.
+    private static func probePort() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socketFD) }
         var address = sockaddr_in()

@@ -72,4 +72,21 @@ struct ConfigurationReaderTests {
         #expect(ConfigurationReader.keys.first { $0.name == "limits.body_bytes" }?.environment == "TIERSYNC_LIMITS_BODY_BYTES")
         #expect(ConfigurationReader.keys.first { $0.name == "limits.body_bytes" }?.flag == "--limits-body-bytes")
     }
+
+    @Test func theStampLeadIsReadFromEachLayerAndBounded() throws {
+        let path = try file("[node]\nid = \"cn\"\n[limits]\nstamp_lead = 45\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn"]).stampLead == StampLead(seconds: 30))
+        #expect(try ConfigurationReader.read(file: path, environment: [:], flags: [:]).stampLead.seconds == 45)
+        #expect(try ConfigurationReader.read(file: path, environment: ["TIERSYNC_LIMITS_STAMP_LEAD": "60"], flags: [:]).stampLead.seconds == 60)
+        #expect(try ConfigurationReader.read(file: path, environment: ["TIERSYNC_LIMITS_STAMP_LEAD": "60"], flags: ["limits.stamp_lead": "5"]).stampLead.seconds == 5)
+        #expect(ConfigurationReader.keys.first { $0.name == "limits.stamp_lead" }?.flag == "--limits-stamp-lead")
+        for (value, expected) in [("0", "at least 1"), ("86401", "at most 86400 seconds"), ("soon", "at least 1")] {
+            #expect {
+                try ConfigurationReader.read(file: path, environment: [:], flags: ["limits.stamp_lead": value])
+            } throws: { error in
+                "\(error)".contains("limits.stamp_lead") && "\(error)".contains(expected)
+            }
+        }
+    }
 }
