@@ -17,6 +17,11 @@ import TierSyncWire
 /// 3. **Full.** With `full`, or when the two nodes' digests cannot be compared, every leaf
 ///    is treated as differing.
 ///
+/// While the store has a recorded ``CaptureGap``, rows whose table and log disagree were
+/// written while the capture triggers were missing: the repair keeps them as new local
+/// writes instead of taking the parent's state (``RowRepair``), and a run over every table
+/// that completes clears the gap.
+///
 /// A final round pushes what the repair logged for the parent and pulls what the parent
 /// wrote meanwhile. When the run started because the pull cursor no longer fitted the
 /// parent's log, the cursor is set to the parent's head read before its digests.
@@ -83,6 +88,8 @@ public struct Resync: Sendable {
             throw SyncError.badRequest("table \(table) is not synced here; this node syncs \(store.schema.tables.map(\.name).joined(separator: ", "))")
         }
         report.tables = tables
+        let captureGap = try await store.captureGap() != nil
+        report.captureGap = captureGap
         let earlier = options.dryRun ? nil : try await store.resyncRun(with: parent)
         report.resumed = earlier != nil
         var cursorBroken = brokenBefore || earlier?.cursorBroken == true
@@ -159,8 +166,8 @@ public struct Resync: Sendable {
             let all = leaves[table] ?? []
             let open = mark.finished ? [] : all.filter { $0 > mark.doneThrough }
             report.rangesDiffering += all.count
-            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table],
-                                          parentRows: parentRows[table] ?? 0, parent: parent, options: options, progress: progress)
+            let counts = try await repair(table, leaves: open, estimate: every ? nil : leafRows[table], local: local[table], parentRows: parentRows[table] ?? 0,
+                                          parent: parent, captureGap: captureGap, options: options, progress: progress)
             report.counts = report.counts + counts
             run.tables[table]?.finished = true
         }
@@ -234,15 +241,17 @@ public struct Resync: Sendable {
     }
 
     /// Repairs the rows of `leaves` of one table, in ranges of about `sync.batch` rows, each
-    /// fetched from the parent and repaired in its own transaction. The child's own keys in
-    /// those leaves are read while the first range is fetched.
+    /// fetched from the parent and repaired in its own transaction, keeping the writes a
+    /// capture gap missed when `captureGap`. The child's own keys in those leaves are read
+    /// while the first range is fetched.
     private func repair(_ table: String, leaves: [Int], estimate: [Int: Int64]?, local: TableDigest?, parentRows: Int64, parent: NodeID,
-                        options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
+                        captureGap: Bool, options: Options, progress: (ResyncEvent) -> Void) async throws -> RepairCounts {
         var total = RepairCounts()
         guard !leaves.isEmpty else {
             if !options.dryRun {
                 _ = try await store.repair(table: table, keys: [], parentStates: [], parent: parent,
-                                           mark: ResyncMark(table: table, doneThrough: DigestTree.leafCount, finished: true), dryRun: false)
+                                           mark: ResyncMark(table: table, doneThrough: DigestTree.leafCount, finished: true),
+                                           captureGap: captureGap, dryRun: false)
             }
             return total
         }
@@ -272,7 +281,7 @@ public struct Resync: Sendable {
             let counts = try await store.repair(
                 table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: fetched.states, parent: parent,
                 mark: ResyncMark(table: table, doneThrough: range.last!, finished: number == ranges.count - 1, ranges: range.count),
-                dryRun: options.dryRun)
+                captureGap: captureGap, dryRun: options.dryRun)
             total = total + counts
             done += range.count
             progress(.repaired(table: table, leaves: done, of: leaves.count, counts: total, bytes: fetched.bytes))

@@ -14,6 +14,9 @@ public struct ResyncReport: Sendable, Codable, Equatable {
     public var dryRun = false
     /// True when the run started because the pull cursor no longer fitted the parent's log.
     public var cursorBroken = false
+    /// True when the node had a capture gap: rows written while its capture triggers were
+    /// missing were kept as local writes (`counts.adopted`, `updated`, `deleted`).
+    public var captureGap = false
     /// Changes the replay moved before the digests were compared (pushed, pulled).
     public var replayed = 0
     /// The tables compared.

@@ -27,6 +27,21 @@
 ///   - a table row with its entry is pushed again;
 ///   - an entry that says the row is held, without the row, was deleted behind the back
 ///     and nobody above has it: the deletion becomes a new local write.
+///
+/// With a capture gap recorded (``decide(local:parent:captureGap:)``), a difference
+/// between the table and the log is taken for a write the missing triggers did not log,
+/// and kept as a new local write instead of being replaced by the parent's state. Where
+/// the parent has the row, and the child's table row is in its scope:
+///   - no readable entry: the row is adopted (``adopt``), a write concurrent with the
+///     parent's state, which the rules rank against it once pushed;
+///   - the entry is at the parent's version and held, with other values in the table: an
+///     update (``updateLocally``) made after seeing that version;
+///   - the entry is at the parent's version and not held (a deletion, or an eviction):
+///     an insert (``adopt``) made after seeing it;
+///   - the entry is at the parent's version and held, without a table row: a deletion
+///     (``deleteLocally``) made after seeing it.
+/// Every other case is decided as without a gap; in particular a row whose values were
+/// moved out of the child's scope takes the parent's state.
 public enum RowRepair: String, Sendable, Codable, CaseIterable {
     /// The row is as the parent holds it.
     case none
@@ -44,6 +59,9 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
     case quarantine
     /// Log a deletion of the row as a new local write.
     case deleteLocally
+    /// Log the table row as a new local update of the entry's version: its values were
+    /// written while the capture triggers were missing.
+    case updateLocally
 
     /// The child's state of one row, as a resync reads it.
     public struct Local: Sendable {
@@ -66,11 +84,17 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Decides what to do with one row.
-    public static func decide(local: Local, parent: Change?) -> RowRepair {
+    /// Decides what to do with one row. `captureGap` says the node's capture triggers were
+    /// found missing since its last complete resync: differences between its table and its
+    /// log at the parent's version are then local writes to keep, not damage to undo.
+    public static func decide(local: Local, parent: Change?, captureGap: Bool) -> RowRepair {
         if let parent {
-            guard let entry = local.entry else { return .takeParent }
-            if entry.version == parent.version { return .takeParent }
+            guard let entry = local.entry else {
+                return captureGap && local.values != nil && local.valuesInScope ? .adopt : .takeParent
+            }
+            if entry.version == parent.version {
+                return captureGap ? uncaptured(local, parent: parent) ?? .takeParent : .takeParent
+            }
             if local.values == nil && local.entryHeld {
                 return parent.meta.context.covers(entry.version) ? .takeParent : .deleteLocally
             }
@@ -81,5 +105,14 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
             return local.entry != nil && local.entryHeld ? .repush : .adopt
         }
         return local.entryHeld ? .deleteLocally : .none
+    }
+
+    /// The write the missing triggers did not log, for a row whose entry is at the parent's
+    /// version; nil when the table row is out of scope or agrees with the parent's values.
+    private static func uncaptured(_ local: Local, parent: Change) -> RowRepair? {
+        guard let values = local.values else { return local.entryHeld ? .deleteLocally : nil }
+        guard local.valuesInScope else { return nil }
+        if !local.entryHeld { return .adopt }
+        return values == parent.values ? nil : .updateLocally
     }
 }

@@ -6,21 +6,25 @@ import TierSyncStore
 /// Repairs a child's rows against its parent's states inside the caller's transaction, as
 /// ``RowRepair`` decides for each row. Table writes run with capture muted
 /// (`_ts_node.applying = 1`): what must propagate is logged here, as the triggers would.
+/// With `captureGap`, rows written while the triggers were missing are kept as local
+/// writes (see ``RowRepair``).
 struct ResyncRepairer {
     let db: Database
     let table: TableSchema
     let node: NodeID
     let parent: NodeID
+    let captureGap: Bool
     let dryRun: Bool
     private var applier: ChangeApplier
     private(set) var counts = RepairCounts()
     private let order: [Int]
 
-    init(db: Database, schema: SyncSchema, table: TableSchema, node: NodeID, parent: NodeID, dryRun: Bool) {
+    init(db: Database, schema: SyncSchema, table: TableSchema, node: NodeID, parent: NodeID, captureGap: Bool, dryRun: Bool) {
         self.db = db
         self.table = table
         self.node = node
         self.parent = parent
+        self.captureGap = captureGap
         self.dryRun = dryRun
         applier = ChangeApplier(db: db, schema: schema, node: node)
         order = table.digestOrder
@@ -74,7 +78,7 @@ struct ResyncRepairer {
         let local = RowRepair.Local(
             values: values, valuesInScope: scope.map { Routing.holds(node, table: table, scope: $0) } ?? false,
             entry: entry, entryHeld: entry != nil && entryHeld)
-        let action = RowRepair.decide(local: local, parent: parentState)
+        let action = RowRepair.decide(local: local, parent: parentState, captureGap: captureGap)
         if dryRun {
             count(action, merged: nil)
             return
@@ -83,10 +87,7 @@ struct ResyncRepairer {
         case .none:
             counts.same += 1
         case .takeParent:
-            if entryRow != nil && entry == nil {
-                try db.execute(sql: ChangeLogSQL.recordHead)
-                try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
-            }
+            if entryRow != nil && entry == nil { try dropEntry(keyText) }
             guard try take(parentState!) else { return }
             // At the same version the merge changes nothing: the values must still be the parent's.
             if lastApplySkipped { try force(parentState!, keyText: keyText) }
@@ -97,7 +98,8 @@ struct ResyncRepairer {
         case .repush:
             try repush(keyText)
         case .adopt:
-            try adopt(key)
+            if entryRow != nil && entry == nil { try dropEntry(keyText) }
+            try logLocalWrite(key, form: .insert)
             counts.adopted += 1
             counts.pushed += 1
         case .evict:
@@ -114,7 +116,18 @@ struct ResyncRepairer {
             try deleteLocally(entry!, keyText: keyText)
             counts.deleted += 1
             counts.pushed += 1
+        case .updateLocally:
+            try logLocalWrite(key, form: .update, replacing: parentState!.values!)
+            counts.updated += 1
+            counts.pushed += 1
         }
+    }
+
+    /// Removes an unreadable log entry, after recording the log head so that its position
+    /// is never issued again.
+    private func dropEntry(_ keyText: String) throws {
+        try db.execute(sql: ChangeLogSQL.recordHead)
+        try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
     }
 
     private var lastApplySkipped = false
@@ -154,12 +167,17 @@ struct ResyncRepairer {
         counts.pushed += 1
     }
 
-    /// Logs the table row as a new local insert, keeping the context of any earlier entry.
-    private func adopt(_ key: [SQLValue]) throws {
+    /// Logs the table row as a new local write of `form`, by the statement the capture
+    /// triggers run: an insert keeps the context of any earlier entry; an update also keeps
+    /// its registers that did not change, and records as their bases the values it
+    /// `replacing`, those of the entry's version.
+    private func logLocalWrite(_ key: [SQLValue], form: ChangeLogSQL.WriteForm, replacing old: [SQLValue] = []) throws {
         try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
-        let match = table.keyColumns.map { " AND t.\(quoted($0)) = ?" }.joined()
-        let sql = ChangeLogSQL.logWrite(table, node: node, row: "t", form: .insert, from: "\(quoted(table.name)) t,", condition: match)
-        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(key.map(\.databaseValue)))
+        // The table row is NEW and, for an update, the replaced values are OLD, as in a trigger.
+        let replaced = form == .update ? "(SELECT " + table.columns.map { "? AS \(quoted($0))" }.joined(separator: ", ") + ") OLD," : ""
+        let match = table.keyColumns.map { " AND NEW.\(quoted($0)) = ?" }.joined()
+        let sql = ChangeLogSQL.logWrite(table, node: node, row: "NEW", form: form, from: "\(quoted(table.name)) NEW, \(replaced)", condition: match)
+        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments((old + key).map(\.databaseValue)))
     }
 
     /// Logs a deletion, as a new local write, of a row whose values are lost: the entry's
@@ -205,6 +223,7 @@ struct ResyncRepairer {
         case .evict: counts.evicted += 1
         case .quarantine: counts.quarantined += 1
         case .deleteLocally: counts.deleted += 1; counts.pushed += 1
+        case .updateLocally: counts.updated += 1; counts.pushed += 1
         }
     }
 }

@@ -27,8 +27,9 @@ public struct CaptureGap: Sendable, Equatable, Codable {
         guard node.parent != nil else {
             return found + "Check those tables at \(node) and write the missed changes again, then run `tiersync status --acknowledge-capture-gap --config FILE`"
         }
-        return found + "Run `tiersync resync --config FILE` to bring \(node) back into agreement with its parent "
-            + "(rows added meanwhile are adopted and sent on; rows updated or deleted meanwhile take the parent's state again, so write those changes again), "
+        return found + "Run `tiersync resync --config FILE` to recover them and bring \(node) back into agreement with its parent "
+            + "(rows added, updated or deleted meanwhile become new local writes of \(node), sent on like any other; "
+            + "a row its parent changed since was overwritten by that change), "
             + "or acknowledge with `tiersync status --acknowledge-capture-gap --config FILE`"
     }
 }

@@ -24,8 +24,11 @@ public protocol ResyncStore: ChangeStore {
 
     /// Repairs the rows `keys` and those of `parentStates` (a child's, against its
     /// parent's states of the same leaves) in one transaction, which also records `mark`.
+    /// `captureGap` says this node has a recorded ``CaptureGap``: rows its table and log
+    /// disagree on are then kept as local writes (``RowRepair/decide(local:parent:captureGap:)``).
     /// With `dryRun`, only decides and counts; nothing is written.
-    func repair(table: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?, dryRun: Bool) async throws -> RepairCounts
+    func repair(table: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?,
+                captureGap: Bool, dryRun: Bool) async throws -> RepairCounts
 
     /// The unfinished resync run against `parent`, if one was started and not finished.
     func resyncRun(with parent: NodeID) async throws -> ResyncRun?
@@ -173,10 +176,12 @@ public struct RepairCounts: Sendable, Equatable, Codable {
     public var same = 0
     /// Rows that took the parent's state (pulled).
     public var pulled = 0
-    /// Rows pushed again, or logged as new local writes to be pushed (adopted, deleted).
+    /// Rows pushed again, or logged as new local writes to be pushed (adopted, updated, deleted).
     public var pushed = 0
     /// Rows added behind the back, logged as new local writes.
     public var adopted = 0
+    /// Rows edited while the capture triggers were missing, logged as new local updates.
+    public var updated = 0
     /// Rows lost from the table behind the back, logged as local deletions.
     public var deleted = 0
     /// Rows removed from the table because they are not in this node's scope.
@@ -189,6 +194,23 @@ public struct RepairCounts: Sendable, Equatable, Codable {
     /// No counts.
     public init() {}
 
+    /// Reads counts, each absent one as 0 (a run recorded by an earlier TierSync lacks some).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func count(_ key: CodingKeys) throws -> Int { try container.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+        ranges = try count(.ranges)
+        compared = try count(.compared)
+        same = try count(.same)
+        pulled = try count(.pulled)
+        pushed = try count(.pushed)
+        adopted = try count(.adopted)
+        updated = try count(.updated)
+        deleted = try count(.deleted)
+        evicted = try count(.evicted)
+        quarantined = try count(.quarantined)
+        rejected = try count(.rejected)
+    }
+
     /// The sum of two counts.
     public static func + (lhs: RepairCounts, rhs: RepairCounts) -> RepairCounts {
         var sum = lhs
@@ -198,6 +220,7 @@ public struct RepairCounts: Sendable, Equatable, Codable {
         sum.pulled += rhs.pulled
         sum.pushed += rhs.pushed
         sum.adopted += rhs.adopted
+        sum.updated += rhs.updated
         sum.deleted += rhs.deleted
         sum.evicted += rhs.evicted
         sum.quarantined += rhs.quarantined

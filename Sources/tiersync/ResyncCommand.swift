@@ -113,7 +113,8 @@ enum ResyncText {
             summary   path \(report.path)\(report.resumed ? " (resumed, \(report.rangesSkipped) range(s) already done)" : "")\(report.dryRun ? ", dry run" : ""); \
             \(report.tables.count) table(s) checked, \(report.differingTables.count) differing; \(report.rowsChecked) rows checked; \
             \(report.rangesDiffering) range(s) differ; \(counts.compared) rows compared: \(counts.pulled) pulled, \
-            \(counts.pushed) pushed (\(counts.adopted) adopted, \(counts.deleted) lost rows deleted), \(counts.evicted) evicted, \
+            \(counts.pushed) pushed (\(counts.adopted) adopted, \(counts.updated) updated, \(counts.deleted) lost rows deleted\
+            \(report.captureGap ? ", writes missed by the capture gap kept" : "")), \(counts.evicted) evicted, \
             \(counts.quarantined) quarantined, \(counts.rejected) rejected; replay moved \(report.replayed) change(s); \
             \(report.bytesMoved) bytes moved; \(String(format: "%.2f", report.seconds)) s
             """

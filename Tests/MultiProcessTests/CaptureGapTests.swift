@@ -3,15 +3,16 @@ import Testing
 
 /// Capture triggers that someone drops: the running daemon finds them missing within
 /// seconds, reinstalls them, and reports the gap (writes made meanwhile were not captured)
-/// in `status`, its log and its status page until a resync clears it; a daemon that starts
-/// on a file whose triggers were dropped meanwhile reports it too, until acknowledged.
+/// in `status`, its log and its status page until a resync clears it; the resync keeps
+/// those writes and sends them on. A daemon that starts on a file whose triggers were
+/// dropped meanwhile reports it too, until a resync or an acknowledgement.
 @Suite(.serialized)
 struct CaptureGapTests {
     static func present(_ database: String, _ trigger: String) throws -> Bool {
         try SQLiteShell.value(database, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = '\(trigger)'") == "1"
     }
 
-    @Test func droppedTriggerIsReinstalledReportedAndClearedByResync() async throws {
+    @Test func droppedTriggerIsReinstalledReportedAndClearedByAResyncThatKeepsTheWrite() async throws {
         let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])
         try await tree.start()
         let city = tree.database("cn.gd.sz"), province = tree.database("cn.gd"), config = tree.nodes["cn.gd.sz"]!.config
@@ -45,12 +46,54 @@ struct CaptureGapTests {
         #expect(flowing, "\(tree.log("cn.gd.sz"))")
         #expect(try SQLiteShell.value(province, "SELECT name FROM customer WHERE id = 'SZ-1'") == "Shenzhen Ports", "the uncaptured write did not flow")
 
-        // A resync of every table brings the city back into agreement and clears the error.
+        // A resync of every table keeps the uncaptured write, sends it on, and clears the error.
         let resync = try tree.command(["resync", "--config", config])
-        #expect(resync.status == 0, "\(resync.output)")
-        #expect(try SQLiteShell.value(city, "SELECT name FROM customer WHERE id = 'SZ-1'") == "Shenzhen Ports")
+        #expect(resync.status == 0 && resync.output.contains("1 updated"), "\(resync.output)")
+        #expect(try SQLiteShell.value(city, "SELECT name FROM customer WHERE id = 'SZ-1'") == "not captured")
+        #expect(try SQLiteShell.value(province, "SELECT name FROM customer WHERE id = 'SZ-1'") == "not captured", "the resync's last round pushed it")
         let cleared = try tree.command(["status", "--config", config, "--json"])
         #expect(!cleared.output.contains("captureGap"), "\(cleared.output)")
+    }
+
+    @Test func resyncAfterAGapSendsTheCitysUpdateDeletionAndInsertUpTheTree() async throws {
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])
+        try await tree.start()
+        let city = tree.database("cn.gd.sz"), province = tree.database("cn.gd"), group = tree.database("cn"), config = tree.nodes["cn.gd.sz"]!.config
+        try SQLiteShell.run(city, "INSERT INTO customer(id, name, status, scope) VALUES ('SZ-1', 'Shenzhen Ports', 'active', 'cn.gd.sz'), ('SZ-2', 'Bay Tech', 'active', 'cn.gd.sz');")
+        let synced = try await tree.eventually(30) { try SQLiteShell.value(group, "SELECT count(*) FROM customer") == "2" }
+        #expect(synced, "\(tree.log("cn.gd.sz"))\n\(tree.log("cn.gd"))")
+
+        // With the daemon down (it would reinstall them within 2 s), the triggers go and three writes are made.
+        tree.stop("cn.gd.sz")
+        try SQLiteShell.run(city, """
+            DROP TRIGGER _ts_customer_insert; DROP TRIGGER _ts_customer_update; DROP TRIGGER _ts_customer_delete;
+            UPDATE customer SET name = 'Shenzhen Ports Group', status = 'vip' WHERE id = 'SZ-1';
+            DELETE FROM customer WHERE id = 'SZ-2';
+            INSERT INTO customer(id, name, status, scope) VALUES ('SZ-3', 'Pearl Logistics', 'active', 'cn.gd.sz');
+            """)
+        try await tree.start(["cn.gd.sz"])
+        #expect(try Self.present(city, "_ts_customer_update"), "the daemon reinstalls the triggers when it opens the file")
+        #expect(try tree.command(["status", "--config", config]).output.contains("ERROR     capture trigger(s) _ts_customer_delete, _ts_customer_insert, _ts_customer_update were missing"))
+        // Normal sync does not see the update or the deletion.
+        try await Task.sleep(for: .seconds(2))
+        #expect(try SQLiteShell.value(province, "SELECT name || '/' || status FROM customer WHERE id = 'SZ-1'") == "Shenzhen Ports/active")
+        #expect(try SQLiteShell.value(province, "SELECT count(*) FROM customer WHERE id = 'SZ-2'") == "1")
+
+        let resync = try tree.command(["resync", "--config", config])
+        #expect(resync.status == 0 && resync.output.contains("1 updated") && resync.output.contains("1 lost rows deleted"), "\(resync.output)")
+        #expect(try SQLiteShell.value(city, "SELECT name || '/' || status FROM customer WHERE id = 'SZ-1'") == "Shenzhen Ports Group/vip")
+        #expect(try SQLiteShell.value(city, "SELECT count(*) FROM customer WHERE id = 'SZ-2'") == "0")
+        for node in [province, group] {
+            let arrived = try await tree.eventually(30) {
+                try SQLiteShell.value(node, "SELECT group_concat(id || '=' || name || '/' || status, ' ') FROM (SELECT * FROM customer ORDER BY id)")
+                    == "SZ-1=Shenzhen Ports Group/vip SZ-3=Pearl Logistics/active"
+            }
+            let held = try SQLiteShell.value(node, "SELECT group_concat(id || '=' || name, ' ') FROM customer")
+            #expect(arrived, "\(node): \(held)\n\(tree.log("cn.gd.sz"))")
+        }
+        let cleared = try tree.command(["status", "--config", config])
+        #expect(cleared.status == 0 && !cleared.output.contains("capture trigger"), "\(cleared.output)")
+        #expect(!(try tree.command(["status", "--config", config, "--json"]).output.contains("captureGap")))
     }
 
     @Test func triggerDroppedWhileTheDaemonWasDownIsReportedAtStartUntilAcknowledged() async throws {

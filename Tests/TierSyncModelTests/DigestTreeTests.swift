@@ -61,36 +61,65 @@ struct RowRepairTests {
     let cityVersion = Version(stamp: HybridTimestamp(millis: 2000), origin: try! NodeID("cn.gd.sz"))
     let provinceVersion = Version(stamp: HybridTimestamp(millis: 3000), origin: try! NodeID("cn.gd"))
 
-    func state(_ version: Version, values: [SQLValue] = [.text("K"), .text("v"), .text("cn.gd.sz")]) -> Change {
+    func state(_ version: Version, values: [SQLValue] = [.text("K"), .text("v"), .text("cn.gd.sz")], deleted: Bool = false) -> Change {
         var table = TableSchema(name: "t", createSQL: "", concentration: .group)
         table.columns = ["id", "v", "scope"]
         table.keyColumns = ["id"]
-        return try! Change.write(table, values: values, version: version)
+        return try! Change.write(table, values: values, deleted: deleted, version: version)
     }
 
     @Test func theParentsStateWinsOverARowWithoutAVersionOfItsOwn() {
         let parent = state(cityVersion)
         // Edited behind the back: same version, other values.
-        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("edited"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: parent) == .takeParent)
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("edited"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: parent, captureGap: false) == .takeParent)
         // Added behind the back where the parent has the key.
-        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("x"), .text("cn.gd.sz")], valuesInScope: true, entry: nil, entryHeld: false), parent: parent) == .takeParent)
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("x"), .text("cn.gd.sz")], valuesInScope: true, entry: nil, entryHeld: false), parent: parent, captureGap: false) == .takeParent)
         // Deleted behind the back: restored.
-        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: parent) == .takeParent)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: parent, captureGap: false) == .takeParent)
+    }
+
+    @Test func aCaptureGapKeepsTheWritesItMissedAsLocalWrites() {
+        let parent = state(cityVersion)
+        let edited: [SQLValue] = [.text("K"), .text("edited"), .text("cn.gd.sz")]
+        func decide(_ values: [SQLValue]?, inScope: Bool = true, entry: Change?, held: Bool, parent: Change? = parent, gap: Bool = true) -> RowRepair {
+            RowRepair.decide(local: .init(values: values, valuesInScope: inScope, entry: entry, entryHeld: held), parent: parent, captureGap: gap)
+        }
+        // Edited while the triggers were missing: an update made after seeing the entry's version.
+        #expect(decide(edited, entry: state(cityVersion), held: true) == .updateLocally)
+        #expect(decide(edited, entry: state(cityVersion), held: true, gap: false) == .takeParent)
+        // Deleted meanwhile: a deletion made after seeing it.
+        #expect(decide(nil, inScope: false, entry: state(cityVersion), held: true) == .deleteLocally)
+        #expect(decide(nil, inScope: false, entry: state(cityVersion), held: true, gap: false) == .takeParent)
+        // Added meanwhile with a key the parent has: a write concurrent with the parent's state.
+        #expect(decide(edited, entry: nil, held: false) == .adopt)
+        #expect(decide(edited, entry: nil, held: false, gap: false) == .takeParent)
+        // Inserted again after a deletion this node had seen: an insert made after it.
+        let deletion = state(cityVersion, deleted: true)
+        #expect(decide(edited, entry: deletion, held: false, parent: deletion) == .adopt)
+        #expect(decide(edited, entry: deletion, held: false, parent: deletion, gap: false) == .takeParent)
+        // Moved out of this node's scope, or agreeing with the parent: the parent's state.
+        #expect(decide([.text("K"), .text("v"), .text("cn.gd.gz")], inScope: false, entry: state(cityVersion), held: true) == .takeParent)
+        #expect(decide([.text("K"), .text("x"), .text("cn.gd.gz")], inScope: false, entry: nil, held: false) == .takeParent)
+        #expect(decide(parent.values, entry: state(cityVersion), held: true) == .takeParent)
+        // Versions that differ, and rows the parent lacks, are decided as without a gap.
+        #expect(decide(edited, entry: state(cityVersion), held: true, parent: state(provinceVersion)) == .merge)
+        #expect(decide(edited, entry: state(cityVersion), held: true, parent: nil) == .repush)
+        #expect(decide(edited, entry: nil, held: false, parent: nil) == .adopt)
     }
 
     @Test func versionsDecideBetweenRealStates() {
-        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("v"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: state(provinceVersion)) == .merge)
+        #expect(RowRepair.decide(local: .init(values: [.text("K"), .text("v"), .text("cn.gd.sz")], valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: state(provinceVersion), captureGap: false) == .merge)
         // Lost here, and the parent never saw this node's version: a local deletion, ranked by the rules.
-        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(provinceVersion), entryHeld: true), parent: state(cityVersion)) == .deleteLocally)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(provinceVersion), entryHeld: true), parent: state(cityVersion), captureGap: false) == .deleteLocally)
     }
 
     @Test func rowsTheParentLacks() {
         let row: [SQLValue] = [.text("K"), .text("v"), .text("cn.gd.sz")]
-        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: nil) == .repush)
-        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: nil, entryHeld: false), parent: nil) == .adopt)
-        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil) == .evict)
-        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: nil, entryHeld: false), parent: nil) == .quarantine)
-        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil) == .deleteLocally)
-        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: false), parent: nil) == .none)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: state(cityVersion), entryHeld: true), parent: nil, captureGap: false) == .repush)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: true, entry: nil, entryHeld: false), parent: nil, captureGap: false) == .adopt)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil, captureGap: false) == .evict)
+        #expect(RowRepair.decide(local: .init(values: row, valuesInScope: false, entry: nil, entryHeld: false), parent: nil, captureGap: false) == .quarantine)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: true), parent: nil, captureGap: false) == .deleteLocally)
+        #expect(RowRepair.decide(local: .init(values: nil, valuesInScope: false, entry: state(cityVersion), entryHeld: false), parent: nil, captureGap: false) == .none)
     }
 }

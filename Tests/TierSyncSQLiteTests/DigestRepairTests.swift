@@ -109,11 +109,11 @@ struct DigestRepairTests {
         let theirLocations = try await province.digests(of: ["customer"], include: Self.everything)["customer"]!.locations
         #expect(Set(try await province.states(of: "customer", buckets: differing, locations: theirLocations) { _ in true }) == Set(states))
         // A dry run counts and writes nothing.
-        let dry = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, dryRun: true)
+        let dry = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: true)
         #expect(dry.pulled == 4 && dry.adopted == 1 && dry.quarantined == 1)
         #expect(try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree == mine)
 
-        let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, dryRun: false)
+        let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(counts.pulled == 4 && counts.adopted == 1 && counts.quarantined == 1 && counts.rejected == 0)
         let names = try await directory.application("cn.gd.sz").read { db in
             try String.fetchAll(db, sql: "SELECT id || '=' || name FROM customer WHERE id IN ('SZ-1', 'SZ-3', 'SZ-NEW', 'GZ-1') ORDER BY id")
@@ -125,7 +125,7 @@ struct DigestRepairTests {
         #expect(try await city.rejectedCount() == 1)
         // Repairing again changes nothing: every key now matches, except the adopted row the parent lacks.
         let again = try await city.repair(table: "customer", keys: try await city.digestKeys(of: "customer", buckets: differing, locations: nil, include: Self.everything),
-                                          parentStates: states, parent: Self.province, mark: nil, dryRun: false)
+                                          parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(again.pulled == 0 && again.quarantined == 0)
     }
 
@@ -151,7 +151,7 @@ struct DigestRepairTests {
         let leaf = DigestTree.bucket(ofKeyHash: RowDigest.keyHash(top.key))
         let keys = try await city.digestKeys(of: "customer", buckets: [leaf], locations: nil, include: Self.everything)
         let states = try await province.states(of: "customer", buckets: [leaf], locations: nil) { _ in true }
-        let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, dryRun: false)
+        let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(counts.pulled >= 1)
         // The entry that replaces it must not reuse its position, which readers may have passed.
         let replaced = try await app.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM _ts_log WHERE pk = '[\"SZ-X\"]'") }
@@ -165,7 +165,7 @@ struct DigestRepairTests {
                             tables: ["customer": ResyncMark(table: "customer", doneThrough: -1, finished: false)])
         try await city.beginResync(run)
         _ = try await city.repair(table: "customer", keys: [], parentStates: [], parent: Self.province,
-                                  mark: ResyncMark(table: "customer", doneThrough: 900, finished: false, ranges: 3), dryRun: false)
+                                  mark: ResyncMark(table: "customer", doneThrough: 900, finished: false, ranges: 3), captureGap: false, dryRun: false)
         let stored = try #require(try await city.resyncRun(with: Self.province))
         #expect(stored.tables["customer"]?.doneThrough == 900 && stored.counts.ranges == 3 && stored.cursorBroken)
         try await city.finishResync(with: Self.province, cursor: (epoch: "e", through: 42))
