@@ -24,9 +24,12 @@ final class TestTree: @unchecked Sendable {
     /// Each node's signing key, also written to `<id>.key` beside its configuration.
     let credentials: LocalTreeKeys
     private var processes: [String: Process] = [:]
+    /// With `proxied`, the fault proxy each child reaches its parent through, by child id.
+    private(set) var proxies: [String: FaultProxy] = [:]
 
-    /// Creates configurations for `ids` (parents before children). Nothing runs yet.
-    init(_ ids: [String], interval: Double = 0.3, extra: String = "") throws {
+    /// Creates configurations for `ids` (parents before children). Nothing runs yet. With
+    /// `proxied`, each child's `parent` is a ``FaultProxy`` in front of its parent's port.
+    init(_ ids: [String], interval: Double = 0.3, extra: String = "", proxied: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
@@ -35,7 +38,13 @@ final class TestTree: @unchecked Sendable {
             let port = try TestTree.freePort()
             var text = "[node]\nid = \"\(id)\"\nlisten = \"127.0.0.1:\(port)\"\ndatabase = \"\(id).sqlite\"\n"
             if let parent, let parentNode = nodes[parent] {
-                text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
+                if proxied {
+                    let proxy = try FaultProxy(forwardingTo: parentNode.port)
+                    proxies[id] = proxy
+                    text += "parent = \"\(proxy.url)\"\n"
+                } else {
+                    text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
+                }
             }
             text += credentials.configurationLines(for: try NodeID(id))
             text += "[sync]\ninterval = \(interval)\n[log]\nlevel = \"info\"\n" + extra
@@ -47,6 +56,7 @@ final class TestTree: @unchecked Sendable {
 
     deinit {
         stopAll()
+        for proxy in proxies.values { proxy.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -104,7 +114,7 @@ final class TestTree: @unchecked Sendable {
             process.executableURL = TestTree.executable
             process.arguments = ["serve", "--config", node.config]
             let log = directory.appendingPathComponent("\(id).log")
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle
@@ -172,6 +182,9 @@ final class TestTree: @unchecked Sendable {
     func stopAll() {
         for id in processes.keys { stop(id) }
     }
+
+    /// Whether the daemon of `id` was started and has not been stopped or killed since.
+    func isRunning(_ id: String) -> Bool { processes[id] != nil }
 
     /// The daemon's log so far, for failure messages.
     func log(_ id: String) -> String {
