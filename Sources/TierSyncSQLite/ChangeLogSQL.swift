@@ -97,6 +97,7 @@ enum ChangeLogSQL {
             resolved_at REAL
         );
         CREATE INDEX IF NOT EXISTS _ts_conflict_status ON _ts_conflict(status, id);
+        CREATE INDEX IF NOT EXISTS _ts_rejected_row ON _ts_rejected(tbl, pk);
         """
 
     /// Columns added to TierSync's tables after their first version, with their declarations:

@@ -32,10 +32,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Adds changes to the error queue.
+    /// Adds changes to the error queue, each once: a change already queued from the same
+    /// peer at the same version (a batch sent again after its answer was lost) is not
+    /// added again.
     static func insertRejections(_ db: Database, _ rejections: [RejectedChange], peer: NodeID?) throws {
         guard !rejections.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: "INSERT INTO _ts_rejected(received_at, peer, tbl, pk, version, reason) VALUES (?, ?, ?, ?, ?, ?)")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO _ts_rejected(received_at, peer, tbl, pk, version, reason) SELECT ?1, ?2, ?3, ?4, ?5, ?6
+            WHERE NOT EXISTS (SELECT 1 FROM _ts_rejected WHERE tbl = ?3 AND pk = ?4 AND version = ?5 AND peer IS ?2)
+            """)
         let now = Date().timeIntervalSince1970
         for rejection in rejections {
             insert.setUncheckedArguments([now, peer?.description, rejection.table, rejection.key, rejection.version, rejection.reason])

@@ -26,9 +26,12 @@ final class TestTree: @unchecked Sendable {
     private var processes: [String: Process] = [:]
     /// The nodes whose daemon runs under a launcher, as its child.
     private var launched: Set<String> = []
+    /// With `proxied`, the fault proxy each child reaches its parent through, by child id.
+    private(set) var proxies: [String: FaultProxy] = [:]
 
-    /// Creates configurations for `ids` (parents before children). Nothing runs yet.
-    init(_ ids: [String], interval: Double = 0.3, extra: String = "") throws {
+    /// Creates configurations for `ids` (parents before children). Nothing runs yet. With
+    /// `proxied`, each child's `parent` is a ``FaultProxy`` in front of its parent's port.
+    init(_ ids: [String], interval: Double = 0.3, extra: String = "", proxied: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
@@ -37,7 +40,13 @@ final class TestTree: @unchecked Sendable {
             let port = try TestTree.freePort()
             var text = "[node]\nid = \"\(id)\"\nlisten = \"127.0.0.1:\(port)\"\ndatabase = \"\(id).sqlite\"\n"
             if let parent, let parentNode = nodes[parent] {
-                text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
+                if proxied {
+                    let proxy = try FaultProxy(forwardingTo: parentNode.port)
+                    proxies[id] = proxy
+                    text += "parent = \"\(proxy.url)\"\n"
+                } else {
+                    text += "parent = \"http://127.0.0.1:\(parentNode.port)\"\n"
+                }
             }
             text += credentials.configurationLines(for: try NodeID(id))
             text += "[sync]\ninterval = \(interval)\n[log]\nlevel = \"info\"\n" + extra
@@ -49,6 +58,7 @@ final class TestTree: @unchecked Sendable {
 
     deinit {
         stopAll()
+        for proxy in proxies.values { proxy.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -208,6 +218,9 @@ final class TestTree: @unchecked Sendable {
     func stopAll() {
         for id in processes.keys { stop(id) }
     }
+
+    /// Whether the daemon of `id` was started and has not been stopped or killed since.
+    func isRunning(_ id: String) -> Bool { processes[id] != nil }
 
     /// The daemon's log so far, for failure messages.
     func log(_ id: String) -> String {
