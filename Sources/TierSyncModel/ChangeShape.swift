@@ -37,21 +37,28 @@ public enum ChangeShape {
     /// Why a change's registers cannot be merged here, or nil when they fit the table.
     public static func registersProblem(_ change: Change, table: TableSchema) -> String? {
         let meta = change.meta
-        let names = Set(meta.registers.keys)
-        guard names == Set(table.registerNames) else {
-            return "the sender decides conflicts on table \(table.name) with registers \(names.sorted().joined(separator: ", ")), this node with \(table.registerNames.joined(separator: ", ")); every node must use the same schema rules"
+        let names = table.registerNames
+        // Checked without building sets: this runs for every row received.
+        guard meta.registers.count == names.count, names.allSatisfy({ meta.registers[$0] != nil }) else {
+            let sent = meta.registers.keys.sorted().joined(separator: ", ")
+            return "the sender decides conflicts on table \(table.name) with registers \(sent), this node with \(names.joined(separator: ", ")); every node must use the same schema rules"
         }
         guard !meta.existence.isEmpty, meta.registers.values.allSatisfy({ !$0.isEmpty }) else {
             return "every register must hold at least one write"
         }
-        let writes = meta.existence + meta.registers.values.joined()
-        guard writes.allSatisfy({ $0.version.stamp > .zero }) else {
+        func allWrites(_ test: (Sibling) -> Bool) -> Bool {
+            meta.existence.allSatisfy(test) && meta.registers.values.allSatisfy { $0.allSatisfy(test) }
+        }
+        guard allWrites({ $0.version.stamp > .zero }) else {
             return "every write's stamp must be greater than 0"
         }
-        guard writes.allSatisfy({ meta.context.covers($0.version) }) else {
+        guard allWrites({ meta.context.covers($0.version) }) else {
             return "the causal context must cover every write the registers hold"
         }
-        for siblings in [meta.existence] + Array(meta.registers.values) where Set(siblings.map(\.version)).count != siblings.count {
+        func holdsTwice(_ siblings: [Sibling]) -> Bool {
+            siblings.count > 1 && Set(siblings.map(\.version)).count != siblings.count
+        }
+        if holdsTwice(meta.existence) || meta.registers.values.contains(where: holdsTwice) {
             return "a register holds the same write twice"
         }
         for name in meta.bases.keys where !table.registerNames.contains(name) {

@@ -14,15 +14,37 @@ public struct TableSchema: Hashable, Sendable {
     /// The tiers whose nodes may write the table. The default is every tier.
     public var writers: Set<Tier>
     /// The table-wide conflict rule. The default is ``ConflictRule/lww``.
-    public var conflict: ConflictRule
+    public var conflict: ConflictRule { didSet { derive() } }
     /// Per-column rules of a `merge` table. A column without one uses LWW.
     public var columnConflicts: [String: ConflictRule]
     /// How a delete and a concurrent update are decided. The default is ``DeleteRule/later``.
     public var deletes: DeleteRule
     /// The column names in table order, filled in from the database when the store opens.
-    public var columns: [String]
+    public var columns: [String] { didSet { derive() } }
     /// The primary-key column names in key order, filled in from the database.
-    public var keyColumns: [String]
+    public var keyColumns: [String] { didSet { derive() } }
+    /// What follows from the columns and the rule, worked out once: these are read for
+    /// every row synced.
+    private var derived = Derived()
+
+    private struct Derived: Hashable, Sendable {
+        var scopeIndex: Int?
+        var keyIndexes: [Int] = []
+        var registerNames: [String] = [RowMeta.wholeRow]
+        var registerIndexes: [String: [Int]] = [:]
+    }
+
+    private mutating func derive() {
+        var derived = Derived()
+        derived.scopeIndex = columns.firstIndex(of: "scope")
+        derived.keyIndexes = keyColumns.compactMap { columns.firstIndex(of: $0) }
+        derived.registerNames = conflict == .merge ? columns.filter { !keyColumns.contains($0) } : [RowMeta.wholeRow]
+        derived.registerIndexes[RowMeta.wholeRow] = Array(columns.indices)
+        for (index, column) in columns.enumerated() where derived.registerIndexes[column] == nil && column != RowMeta.wholeRow {
+            derived.registerIndexes[column] = [index]
+        }
+        self.derived = derived
+    }
 
     /// Creates a table declaration.
     public init(
@@ -40,22 +62,21 @@ public struct TableSchema: Hashable, Sendable {
         self.deletes = deletes
         self.columns = columns
         self.keyColumns = keyColumns
+        derive()
     }
 
     /// The index of the `scope` column.
-    public var scopeIndex: Int? { columns.firstIndex(of: "scope") }
+    public var scopeIndex: Int? { derived.scopeIndex }
 
     /// The positions of the key columns among all columns.
-    public var keyIndexes: [Int] { keyColumns.compactMap { columns.firstIndex(of: $0) } }
+    public var keyIndexes: [Int] { derived.keyIndexes }
 
     /// True when conflicts are decided column by column (`conflict = merge`).
     public var isColumnwise: Bool { conflict == .merge }
 
     /// The names of the content registers: the non-key columns of a `merge` table, or
     /// ``RowMeta/wholeRow`` for a row-level rule.
-    public var registerNames: [String] {
-        isColumnwise ? columns.filter { !keyColumns.contains($0) } : [RowMeta.wholeRow]
-    }
+    public var registerNames: [String] { derived.registerNames }
 
     /// The rule that ranks the writes of a register.
     public func rule(forRegister name: String) -> ConflictRule {
@@ -65,8 +86,7 @@ public struct TableSchema: Hashable, Sendable {
 
     /// The positions of a register's values among all columns.
     public func columnIndexes(ofRegister name: String) -> [Int] {
-        if name == RowMeta.wholeRow { return Array(columns.indices) }
-        return columns.firstIndex(of: name).map { [$0] } ?? []
+        derived.registerIndexes[name] ?? []
     }
 
     /// The table's conflict rules as one line, for example

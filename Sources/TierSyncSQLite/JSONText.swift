@@ -59,6 +59,13 @@ enum JSONText: Equatable {
     }
 
     static func writeString(_ value: String, to out: inout String) {
+        // Hot path: ids, keys and most values need no escape and are appended whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -81,7 +88,7 @@ enum JSONText: Equatable {
         var index = 0
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
         }
 
         func fail(_ reason: String) -> Malformed { Malformed(offset: index, reason: reason) }

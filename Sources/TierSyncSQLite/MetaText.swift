@@ -111,7 +111,7 @@ enum MetaText {
             for (offset, sibling) in register.value.ranked().enumerated() {
                 if offset > 0 { out += "," }
                 write(sibling, to: &out)
-                if offset > 0, let values = sibling.values { out += "," + json(values).text }
+                if offset > 0, let values = sibling.values { out += ","; write(values, to: &out) }
                 out += "]"
             }
             out += "]"
@@ -122,7 +122,9 @@ enum MetaText {
             JSONText.writeString(base.key, to: &out)
             out += ":[" + String(base.value.version.stamp.rawValue) + ","
             JSONText.writeString(base.value.version.origin.description, to: &out)
-            out += "," + json(base.value.values).text + "]"
+            out += ","
+            write(base.value.values, to: &out)
+            out += "]"
         }
         out += "}}"
         return out
@@ -164,19 +166,26 @@ enum MetaText {
 
     /// The stored text of an array of values.
     static func text(_ values: [SQLValue]) -> String {
-        json(values).text
+        var out = ""
+        write(values, to: &out)
+        return out
     }
 
-    static func json(_ values: [SQLValue]) -> JSONText {
-        .array(values.map { value in
+    /// Appends the stored text of an array of values, written straight into `out`: this
+    /// runs for every row applied.
+    static func write(_ values: [SQLValue], to out: inout String) {
+        out += "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { out += "," }
             switch value {
-            case .null: .null
-            case let .integer(number): .integer(number)
-            case let .text(text): .string(text)
-            case let .real(number): .object(["real": .string("\(number)")])
-            case let .blob(data): .object(["hex": .string(data.map { String(format: "%02X", $0) }.joined())])
+            case .null: out += "null"
+            case let .integer(number): out += String(number)
+            case let .text(text): JSONText.writeString(text, to: &out)
+            case let .real(number): out += "{\"real\":"; JSONText.writeString("\(number)", to: &out); out += "}"
+            case let .blob(data): out += "{\"hex\":\"" + data.map { String(format: "%02X", $0) }.joined() + "\"}"
             }
-        })
+        }
+        out += "]"
     }
 }
 

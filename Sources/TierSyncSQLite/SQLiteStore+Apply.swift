@@ -167,10 +167,11 @@ struct ChangeApplier {
             return reject(change, problem)
         }
         let change = ChangeApplier.normalized(change)
-        let keyArguments = StatementArguments(change.key.map(\.databaseValue))
         let sql = statements(for: table)
         let lookup = try db.cachedStatement(sql: sql.lookup)
-        lookup.setUncheckedArguments([table.name] + keyArguments)
+        lookup.clearValues()
+        lookup.bindValue(.text(table.name), at: 1)
+        lookup.bindValues(change.key, from: 2)
         var merged = change
         var met: [Conflict] = []
         let watchers = try watchers(of: table)
@@ -217,11 +218,13 @@ struct ChangeApplier {
         do {
             if held, let values = merged.values {
                 let upsert = try db.cachedStatement(sql: sql.upsert)
-                upsert.setUncheckedArguments(StatementArguments(values.map(\.databaseValue)))
+                upsert.clearValues()
+                upsert.bindValues(values)
                 try upsert.execute()
             } else {
                 let delete = try db.cachedStatement(sql: sql.delete)
-                delete.setUncheckedArguments(keyArguments)
+                delete.clearValues()
+                delete.bindValues(change.key)
                 try delete.execute()
                 if !merged.deleted { outcome.evicted += 1 }
             }
@@ -230,14 +233,18 @@ struct ChangeApplier {
         }
         observe(change)
         let log = try db.cachedStatement(sql: sql.log)
-        var arguments: StatementArguments = [table.name]
-        arguments += keyArguments
-        arguments += [merged.version.stamp.rawValue, merged.version.origin.description, merged.source.description,
-                      merged.scope.description, merged.previousScope?.description, merged.deleted ? 1 : 0,
-                      MetaText.text(merged.meta), held ? nil : merged.values.map(MetaText.text)]
+        log.clearValues()
+        log.bindValue(.text(table.name), at: 1)
+        log.bindValues(change.key, from: 2)
+        let text: (String?) -> SQLValue = { $0.map(SQLValue.text) ?? .null }
         // A row logged here before keeps its birth, known or not; a new one is born now.
-        arguments += [row != nil, row.flatMap { $0[9] as Int64? }]
-        log.setUncheckedArguments(arguments)
+        let born: Int64? = row.flatMap { $0[9] as Int64? }
+        log.bindValues([
+            .integer(merged.version.stamp.rawValue), .text(merged.version.origin.description), .text(merged.source.description),
+            .text(merged.scope.description), text(merged.previousScope?.description), .integer(merged.deleted ? 1 : 0),
+            .text(MetaText.text(merged.meta)), text(held ? nil : merged.values.map(MetaText.text)),
+            .integer(row != nil ? 1 : 0), born.map(SQLValue.integer) ?? .null,
+        ], from: Int32(2 + change.key.count))
         try log.execute()
         left.remove(merged.scope)
         if !left.isEmpty {

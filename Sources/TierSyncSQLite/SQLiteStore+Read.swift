@@ -161,8 +161,7 @@ struct LogReader {
 extension SQLiteStore {
     /// The current values of a row in column order, by its key text, or nil when absent.
     static func currentValues(_ db: Database, table: TableSchema, keyText: String) throws -> [SQLValue]? {
-        let match = table.keyColumns.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
-        let statement = try db.cachedStatement(sql: "SELECT \(table.columns.map(quoted).joined(separator: ", ")) FROM \(quoted(table.name)) WHERE \(match)")
+        let statement = try db.cachedStatement(sql: CurrentValuesSQL.text(for: table))
         statement.setUncheckedArguments([keyText])
         guard let row = try Row.fetchOne(statement) else { return nil }
         var values: [SQLValue] = []
