@@ -23,6 +23,11 @@ public struct CausalContext: Hashable, Sendable {
         if !covers(version) { stamps[version.origin] = version.stamp }
     }
 
+    /// True when this context has seen every write `other` has seen.
+    public func covers(_ other: CausalContext) -> Bool {
+        other.stamps.allSatisfy { (stamps[$0.key] ?? .zero) >= $0.value }
+    }
+
     /// Everything seen here or in `other`.
     public func union(_ other: CausalContext) -> CausalContext {
         CausalContext(stamps.merging(other.stamps) { max($0, $1) })
