@@ -23,6 +23,11 @@ public enum NodeDaemon {
         try SQLiteStore(path: configuration.databasePath, node: configuration.node, schema: try configuration.loadSchema(), adoptingRows: adoptingRows)
     }
 
+    /// Opens the node's existing store for reading only, as `tiersync status` does.
+    public static func readStore(_ configuration: NodeConfiguration) throws -> SQLiteStore {
+        try SQLiteStore(readingAt: configuration.databasePath, node: configuration.node, schema: try configuration.loadSchema())
+    }
+
     /// The node's key, from its key file; it must be the key of this node.
     /// - Throws: ``AuthError/keyFile(path:message:)`` saying how to fix the file.
     public static func loadKey(_ configuration: NodeConfiguration) throws -> NodeKey {

@@ -48,9 +48,7 @@ extension SQLiteStore {
                 throw StoreError.unusableTable(table: table.name, reason: "its sql does not create a table named \(table.name)")
             }
         }
-        let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
-        table.columns = columns.map { $0["name"] }
-        table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
+        try readColumns(db, table: &table)
         guard table.columns.contains("scope") else {
             throw StoreError.unusableTable(table: table.name, reason: "it has no scope column; add `scope TEXT NOT NULL` holding the owning node's id")
         }
@@ -65,6 +63,13 @@ extension SQLiteStore {
         }
         try installTriggers(db, table: table, node: node)
         if adopt { try adoptUnloggedRows(db, table: table, node: node) }
+    }
+
+    /// Fills in a table's columns and key columns from the database.
+    static func readColumns(_ db: Database, table: inout TableSchema) throws {
+        let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        table.columns = columns.map { $0["name"] }
+        table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
     }
 
     /// Rows present before TierSync (or written while its triggers were off) enter the log

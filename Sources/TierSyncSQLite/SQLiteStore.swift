@@ -58,6 +58,54 @@ public final class SQLiteStore: ChangeStore {
         self.epoch = epoch
     }
 
+    /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
+    /// nothing is installed, created or written, so looking at a node changes nothing,
+    /// and it works while the daemon runs or on a file the reader may not write.
+    /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync,
+    ///   belongs to another node, or lacks a synced table.
+    public init(readingAt path: String, node: NodeID, schema: SyncSchema) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.database(operation: "open \(path) to read", message: "no such file; check node.database, or start the node once to create it")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        configuration.label = "tiersync.\(node).read"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.database(operation: "open \(path) to read", message: "\(error); check that the file is readable and is a TierSync store")
+        }
+        self.path = path
+        self.node = node
+        var resolved = schema
+        do {
+            epoch = try pool.read { db in
+                guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
+                    throw StoreError.database(operation: "read \(path)", message: "TierSync has not set this file up yet; start the node once")
+                }
+                let holder: String = row["node"]
+                guard holder == node.description else {
+                    throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
+                }
+                for index in resolved.tables.indices {
+                    guard try db.tableExists(resolved.tables[index].name) else {
+                        throw StoreError.unusableTable(table: resolved.tables[index].name, reason: "it is not in \(path) yet; start the node once to create it")
+                    }
+                    try SQLiteStore.readColumns(db, table: &resolved.tables[index])
+                }
+                return row["epoch"]
+            }
+        } catch let error as StoreError {
+            try? pool.close()
+            throw error
+        } catch {
+            try? pool.close()
+            throw StoreError.database(operation: "read \(path)", message: "\(error)")
+        }
+        self.schema = resolved
+    }
+
     /// Adds an observer that every later apply tells of the rows it writes.
     public func observeApplies(with observer: any ApplyObserver) {
         observers.withLock { $0.append(observer) }

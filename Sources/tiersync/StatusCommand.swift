@@ -21,7 +21,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let store = try NodeDaemon.openStore(configuration)
+        // Looking changes nothing: the file is opened read-only, unless the operator
+        // acknowledges a capture gap, which is a write.
+        let store = try acknowledgeCaptureGap ? NodeDaemon.openStore(configuration) : NodeDaemon.readStore(configuration)
         if acknowledgeCaptureGap {
             try await store.clearCaptureGap(foundBefore: Date())
         }

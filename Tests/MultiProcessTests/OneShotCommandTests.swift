@@ -31,6 +31,27 @@ struct OneShotCommandTests {
         #expect(status.output.contains("marketing_plan   1 rows"))
     }
 
+    @Test func statusReadsTheFileWithoutWritingIt() throws {
+        let tree = try TestTree(["cn", "cn.gd"])
+        let province = tree.nodes["cn.gd"]!.config
+        let missing = try tree.command(["status", "--config", province])
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("start the node once"), "\(missing.output)")
+        #expect(!FileManager.default.fileExists(atPath: tree.database("cn.gd")), "status must not create the file")
+
+        _ = try tree.command(["sync", "--config", province]) // sets the file up; the parent is not running
+        try SQLiteShell.run(tree.database("cn.gd"), "INSERT INTO marketing_plan(id, title, scope) VALUES ('PL-1', 'Q4 targets', 'cn.gd');")
+        let files = [tree.database("cn.gd"), tree.database("cn.gd") + "-wal"]
+        // The WAL is gone once the last writer closes; a reader may leave it empty.
+        let before = files.map { (try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data() }
+        let status = try tree.command(["status", "--config", province, "--json"])
+        #expect(status.status == 0, "\(status.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+        #expect(report?["backlog"] as? Int == 1, "\(status.output)")
+        let after = files.map { (try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data() }
+        #expect(before == after, "status wrote to the database or its WAL")
+    }
+
     @Test func badConfigurationIsNamedAndNothingStarts() throws {
         let tree = try TestTree(["cn"])
         let result = try tree.command(["serve", "--config", tree.nodes["cn"]!.config, "--node-listen", "no-port"])
