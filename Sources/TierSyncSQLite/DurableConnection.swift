@@ -46,6 +46,17 @@ public enum DurableConnection {
         return pool
     }
 
+    /// Opens a read-only connection pool on a node's existing file, for looking at a node
+    /// without writing to it (`tiersync status`): it commits nothing, so it promises nothing.
+    /// - Throws: GRDB's error when the file cannot be opened.
+    public static func readOnlyPool(path: String, label: String, busySeconds: Double = 30) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busySeconds)
+        configuration.label = label
+        return try DatabasePool(path: path, configuration: configuration)
+    }
+
     /// A file whose connection would not sync every commit.
     public struct NotDurable: Error, CustomStringConvertible {
         /// The database file.

@@ -67,12 +67,8 @@ public final class SQLiteStore: ChangeStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.database(operation: "open \(path) to read", message: "no such file; check node.database, or start the node once to create it")
         }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(30)
-        configuration.label = "tiersync.\(node).read"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DurableConnection.readOnlyPool(path: path, label: "tiersync.\(node).read")
         } catch {
             throw StoreError.database(operation: "open \(path) to read", message: "\(error); check that the file is readable and is a TierSync store")
         }

@@ -74,8 +74,9 @@ struct StartupErrorTests {
                 "\(refusals.joined(separator: "\n"))")
     }
 
-    @Test func misspelledEnvironmentVariableIsNamedWithTheNearestSetting() throws {
+    @Test func misspelledEnvironmentVariableIsNamedWithTheNearestSetting() async throws {
         let tree = try TestTree(["cn"])
+        try await tree.start(["cn"]) // status reads a node that has run
         let result = try tree.command(["status", "--config", tree.nodes["cn"]!.config], environment: ["TIERSYNC_SYNC_INTERVALL": "2"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("TIERSYNC_SYNC_INTERVALL matches no setting and is ignored; did you mean TIERSYNC_SYNC_INTERVAL (sync.interval)?"), "\(result.output)")
