@@ -7,21 +7,24 @@ import Glibc
 import Darwin
 #endif
 
-/// The daemons this run started, by PID, so that each is ended on every way out: normal
-/// return, a thrown error, or SIGINT/SIGTERM sent to the benchmark itself. Only these
-/// PIDs are ever signalled.
+/// The daemons and commands this run started, by PID, so that each is ended on every way
+/// out: normal return, a thrown error, or SIGINT/SIGTERM sent to the benchmark itself.
+/// Only these PIDs are ever signalled.
 enum ChildProcesses {
-    private static let running = Mutex<Set<Int32>>([])
+    /// The running children, each with whether it is ended gracefully (SIGTERM, for a child
+    /// that cleans up after itself) rather than killed.
+    private static let running = Mutex<[Int32: Bool]>([:])
     nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
 
-    /// Remembers a started daemon.
-    static func register(_ pid: Int32) {
-        running.withLock { _ = $0.insert(pid) }
+    /// Remembers a started child; a `graceful` one gets SIGTERM instead of SIGKILL on the
+    /// way out (the PostgreSQL peer, which then stops its servers and removes its files).
+    static func register(_ pid: Int32, graceful: Bool = false) {
+        running.withLock { $0[pid] = graceful }
     }
 
-    /// Forgets a daemon that has exited.
+    /// Forgets a child that has exited.
     static func unregister(_ pid: Int32) {
-        running.withLock { _ = $0.remove(pid) }
+        running.withLock { _ = $0.removeValue(forKey: pid) }
     }
 
     /// Sends SIGTERM to `process`, waits up to `grace` seconds for it to exit, then sends
@@ -40,16 +43,17 @@ enum ChildProcesses {
         unregister(pid)
     }
 
-    /// Sends SIGKILL to every daemon still registered (the last resort on the way out).
+    /// Sends SIGKILL to every child still registered (the last resort on the way out), and
+    /// SIGTERM to the graceful ones, which finish their cleanup on their own.
     static func terminateAll() {
-        let pids = running.withLock { pids in
-            defer { pids.removeAll() }
-            return pids
+        let children = running.withLock { children in
+            defer { children.removeAll() }
+            return children
         }
-        for pid in pids { kill(pid, SIGKILL) }
+        for (pid, graceful) in children { kill(pid, graceful ? SIGTERM : SIGKILL) }
     }
 
-    /// On SIGINT or SIGTERM: kill the registered daemons, then exit with 128 + the signal.
+    /// On SIGINT or SIGTERM: end the registered children, then exit with 128 + the signal.
     static func installSignalHandlers() {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
