@@ -227,8 +227,10 @@ def main():
         print("pg-cascade: running as root needs runuser (util-linux) to start the servers as nobody", file=sys.stderr)
         return 1
 
-    # SIGTERM ends the run like Ctrl-C does, so that the servers are stopped either way.
+    # SIGTERM ends the run like Ctrl-C does, so that the servers are stopped either way. A
+    # parent may have started this with both blocked (a thread's mask is inherited): unblock.
     signal.signal(signal.SIGTERM, lambda number, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     cascade = Cascade(bin_dir)
     try:
         cascade.start()
@@ -254,6 +256,9 @@ def main():
     except KeyboardInterrupt:
         print("pg-cascade: interrupted; servers stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read the output has gone (an interrupted tiersync-bench): just clean up.
+        return 1
     finally:
         cascade.stop()
 

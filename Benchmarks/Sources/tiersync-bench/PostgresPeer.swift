@@ -62,8 +62,15 @@ enum PostgresPeer {
     /// SIGKILL) should the benchmark be interrupted, so that it stops its servers itself.
     private static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
+        // The system's python3 itself where there is one: a wrapper on PATH (a pyenv shim)
+        // may run python as its own child, which the SIGTERM on an interruption would miss.
+        if let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)) {
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [script] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script] + arguments
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError

@@ -14,7 +14,8 @@ struct ProcessMemory: Sendable {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func megabytes(_ field: String) -> Double? {
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
-            let kilobytes = line.dropFirst(field.count + 1).split(separator: " ").first.flatMap { Double($0) }
+            // "VmHWM:\t   12345 kB"
+            let kilobytes = line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) }
             return kilobytes.map { $0 / 1024 }
         }
         guard let current = megabytes("VmRSS"), let peak = megabytes("VmHWM") else { return nil }
