@@ -12,6 +12,7 @@ let package = Package(
         // The main package, by path: the benchmarks measure the working tree as it is.
         .package(name: "TierSync", path: ".."),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // Prints rows/s for capture, apply, wire coding and end-to-end replication, resync bytes and time, and report times.
@@ -27,6 +28,7 @@ let package = Package(
                 .product(name: "TierSyncEngine", package: "TierSync"),
                 .product(name: "TierSyncReports", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
     ]

@@ -43,26 +43,30 @@ struct ApplyBenchmark {
         }
         let plainRate = Rate.median(plain)
         let applyRate = Rate.median(results["merge fresh"]!)
+        let figure = Figure.rate("apply", applyRate.measure("store.apply"), baseline: plainRate.measure("plain upsert"), target: .valueAtLeast(Self.target))
+        Output.emit(figure)
         say(resultLine("apply", [
             rateCell("plain upsert", plainRate),
             rateCell("store.apply", applyRate),
-            "ratio \(twoDecimals(plainRate.perSecond / applyRate.perSecond))x",
-            "(target >= \(Int(Self.target)) rows/s: \(verdict(applyRate.perSecond >= Self.target)))",
+            "ratio \(twoDecimals(figure.ratio ?? .nan))x",
+            "(\(figure.verdictText))",
         ]))
         for pass in ["fresh", "concurrent"] {
             let merged = Rate.median(results["merge \(pass)"]!)
             let lww = Rate.median(results["lww \(pass)"]!)
+            let rules = Figure.rate("apply.rules.\(pass == "fresh" ? "new" : "concurrent")", merged.measure("customer by merge"), baseline: lww.measure("customer by lww"))
+            Output.emit(rules)
             say(resultLine("rules", [
                 pass == "fresh" ? "new rows       " : "concurrent edits",
                 rateCell("customer by merge", merged), rateCell("by lww", lww),
-                "merge costs \(twoDecimals(lww.perSecond / merged.perSecond))x",
+                "merge costs \(twoDecimals(rules.ratio ?? .nan))x",
             ]))
         }
     }
 
     private func plainRun(_ changes: [Change], file: String) throws -> Rate {
         defer { scratch.removeDatabase(file) }
-        try PlainSQLite.createCustomerFile(at: file)
+        try PlainSQLite.createFile(at: file, tableSQL: PlainSQLite.customerSQL)
         let pool = try DatabasePool(path: file)
         defer { try? pool.close() }
         let rate = try measure(rows: changes.count) {

@@ -1,7 +1,5 @@
 /// Why a benchmark run stopped.
 enum BenchError: Error, CustomStringConvertible {
-    /// A bad command line.
-    case usage(String)
     /// The `tiersync` binary for the end-to-end benchmark is not there.
     case missingBinary(String)
     /// A bounded wait ran out.
@@ -12,7 +10,6 @@ enum BenchError: Error, CustomStringConvertible {
     /// What went wrong and what to do.
     var description: String {
         switch self {
-        case let .usage(message): message
         case let .missingBinary(message): message
         case let .timeout(message): "timed out: \(message)"
         case let .failed(message): message

@@ -1,109 +1,137 @@
+import ArgumentParser
 import Foundation
 
 /// One of the benchmarks `tiersync-bench` runs.
 enum BenchmarkKind: String, CaseIterable, Sendable {
-    /// Local inserts with and without the capture triggers.
+    /// Local inserts and updates with and without the capture triggers.
     case capture
     /// `SQLiteStore.apply` against a plain upsert.
     case apply
-    /// PushRequest JSON encoding and decoding.
-    case wire
-    /// Three daemons over HTTP, city to group.
+    /// The row codec of a push: PushRequest encoding and decoding (`wire` is accepted too).
+    case codec
+    /// Three daemons over HTTP, city to group: inserts, then updates of every row.
     case e2e
+    /// Latency of single writes from a city's commit to the group, at a steady rate.
+    case latency
+    /// Catalogue rows written at the group flowing down to a city.
+    case down
     /// `tiersync resync` of a city with a few differing rows in a large table.
     case resync
     /// Report times over a national store (customers and 24 x 5 revenue rows each).
     case reports
+
+    /// The kind named `name` on the command line; `wire` is the codec's former name.
+    init?(argument name: String) {
+        if name == "wire" { self = .codec } else { self.init(rawValue: name) }
+    }
+
+    /// Whether the benchmark starts `tiersync` daemons or commands.
+    var needsDaemon: Bool {
+        switch self {
+        case .e2e, .latency, .down, .resync: true
+        case .capture, .apply, .codec, .reports: false
+        }
+    }
+}
+
+/// A whole number on the command line, which may be written with `_` separators
+/// (`1_000_000`), and must be positive.
+struct PositiveCount: ExpressibleByArgument, Sendable {
+    /// The number.
+    let value: Int
+
+    /// Parses `argument`; nil (a usage error naming the option) when it is not a positive
+    /// whole number.
+    init?(argument: String) {
+        guard let number = Int(argument.replacingOccurrences(of: "_", with: "")), number > 0 else { return nil }
+        value = number
+    }
+
+    /// The number as written.
+    init(_ value: Int) { self.value = value }
+
+    /// Shown as the default in the help.
+    var defaultValueDescription: String { String(value) }
+}
+
+/// A list of benchmarks on the command line, comma-separated.
+struct BenchmarkList: ExpressibleByArgument, Sendable {
+    /// The benchmarks, in the order they run (the order of ``BenchmarkKind``).
+    let kinds: [BenchmarkKind]
+
+    /// Parses `capture,apply,...`; nil when a name is unknown.
+    init?(argument: String) {
+        var named: [BenchmarkKind] = []
+        for name in argument.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let kind = BenchmarkKind(argument: name) else { return nil }
+            named.append(kind)
+        }
+        guard !named.isEmpty else { return nil }
+        kinds = BenchmarkKind.allCases.filter(named.contains)
+    }
+
+    /// Every benchmark.
+    init() { kinds = BenchmarkKind.allCases }
+
+    /// Shown as the default in the help.
+    var defaultValueDescription: String { "all" }
 }
 
 /// The command-line options of `tiersync-bench`.
-struct BenchOptions: Sendable {
-    /// Rows per benchmark (`--rows`). The default is 100000.
-    var rows = 100_000
-    /// The benchmarks to run, in order (`--only`, comma-separated). The default is all.
-    var selected: [BenchmarkKind] = BenchmarkKind.allCases
-    /// The `tiersync` binary the end-to-end benchmark starts (`--tiersync`).
+struct BenchOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Rows per benchmark; for reports, customers (each with 24 months x 5 categories of revenue).", valueName: "N"))
+    var rows = PositiveCount(100_000)
+
+    @Option(help: ArgumentHelp(
+        "Run only these benchmarks, comma-separated: \(BenchmarkKind.allCases.map(\.rawValue).joined(separator: ", ")) (wire is codec).",
+        valueName: "LIST"))
+    var only = BenchmarkList()
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Runs of each in-process figure; the median is printed (the daemon figures run once).", valueName: "N"))
+    var repeats = PositiveCount(3)
+
+    @Option(help: ArgumentHelp(
+        "The tiersync binary the daemon figures start (default ../.build/release/tiersync, then .build/release/tiersync, relative to the Benchmarks directory).",
+        valueName: "PATH"))
     var tiersync: String?
-    /// Runs per in-process figure; the median is printed (`--repeat`). The default is 3.
-    var repeats = 3
-    /// Seconds the end-to-end benchmark waits for convergence before failing (`--timeout`).
-    /// The default is 120.
+
+    @Option(help: ArgumentHelp("Seconds each daemon figure waits for its rows to arrive before it fails.", valueName: "SECONDS"))
     var timeout: Double = 120
-    /// Keep the scratch directory (databases, configurations, daemon logs) (`--keep`).
+
+    @Flag(help: "Keep the scratch directory (databases, configurations, daemon logs).")
     var keep = false
-    /// Rows of the city's table in the resync benchmark (`--resync-rows`). The default is 1000000.
-    var resyncRows = 1_000_000
-    /// Rows that differ between the city and its province (`--resync-differ`). The default is 100.
-    var resyncDiffer = 100
-    /// Print the usage and exit (`--help`).
-    var help = false
 
-    /// The usage text.
-    static let usage = """
-        usage: tiersync-bench [--rows N] [--only capture|apply|wire|e2e|resync|reports[,...]] [--repeat N]
-                              [--tiersync PATH] [--timeout SECONDS] [--keep]
-                              [--resync-rows N] [--resync-differ N]
+    @Flag(help: "Print every figure as one JSON object per line on standard output; the text goes to standard error.")
+    var json = false
 
-          --rows N          rows per benchmark (default 100000); for reports, customers
-                            (each with 24 months x 5 categories of revenue)
-          --only LIST       run only these benchmarks, comma-separated (default: all six)
-          --resync-rows N   rows of the city's table in the resync benchmark (default 1000000)
-          --resync-differ N rows that differ between city and province there (default 100)
-          --repeat N        runs per in-process figure, median printed (default 3; e2e runs once)
-          --tiersync PATH   the release `tiersync` binary for e2e
-                            (default ../.build/release/tiersync, then .build/release/tiersync,
-                            relative to the Benchmarks directory)
-          --timeout SECONDS how long e2e waits for the group to hold every row (default 120)
-          --keep            keep the scratch directory with databases and daemon logs
-        """
+    @Option(name: .customLong("down-rows"), help: ArgumentHelp("Catalogue (product) rows written at the group in the down figure.", valueName: "N"))
+    var downRows = PositiveCount(1_000_000)
 
-    /// Parses the arguments after the program name.
-    /// - Throws: ``BenchError/usage(_:)`` naming the bad option.
-    static func parse(_ arguments: [String]) throws -> BenchOptions {
-        var options = BenchOptions()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw BenchError.usage("\(flag) needs a value") }
-            return next
-        }
-        func positive(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text.replacingOccurrences(of: "_", with: "")), number > 0 else {
-                throw BenchError.usage("\(flag) needs a positive whole number, got '\(text)'")
-            }
-            return number
-        }
-        while let argument = rest.popFirst() {
-            switch argument {
-            case "--rows": options.rows = try positive(argument)
-            case "--repeat": options.repeats = try positive(argument)
-            case "--resync-rows": options.resyncRows = try positive(argument)
-            case "--resync-differ": options.resyncDiffer = try positive(argument)
-            case "--tiersync": options.tiersync = try value(argument)
-            case "--keep": options.keep = true
-            case "--help", "-h": options.help = true
-            case "--timeout":
-                let text = try value(argument)
-                guard let seconds = Double(text), seconds > 0 else {
-                    throw BenchError.usage("--timeout needs a positive number of seconds, got '\(text)'")
-                }
-                options.timeout = seconds
-            case "--only":
-                let names = try value(argument).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                var kinds: [BenchmarkKind] = []
-                for name in names {
-                    guard let kind = BenchmarkKind(rawValue: name) else {
-                        throw BenchError.usage("--only takes \(BenchmarkKind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(name)'")
-                    }
-                    kinds.append(kind)
-                }
-                options.selected = BenchmarkKind.allCases.filter(kinds.contains)
-            default:
-                throw BenchError.usage("unknown option '\(argument)'")
-            }
-        }
-        return options
+    @Option(name: .customLong("latency-seconds"), help: ArgumentHelp("How long the latency figure writes at the city.", valueName: "SECONDS"))
+    var latencySeconds: Double = 15
+
+    @Option(name: .customLong("latency-rate"), help: ArgumentHelp("Writes per second at the city in the latency figure.", valueName: "N"))
+    var latencyRate: Double = 20
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Run the PostgreSQL peer (pg-cascade.py) in the e2e figure. By default it runs when PostgreSQL is installed and is skipped with a note otherwise; --postgres makes a missing PostgreSQL an error."))
+    var postgres: Bool?
+
+    @Option(name: .customLong("resync-rows"), help: ArgumentHelp("Rows of the city's table in the resync figure.", valueName: "N"))
+    var resyncRows = PositiveCount(1_000_000)
+
+    @Option(name: .customLong("resync-differ"), help: ArgumentHelp("Rows that differ between city and province there.", valueName: "N"))
+    var resyncDiffer = PositiveCount(100)
+
+    /// Checks the numbers that are not counts.
+    mutating func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout needs a positive number of seconds, got \(timeout)") }
+        guard latencySeconds > 0 else { throw ValidationError("--latency-seconds needs a positive number of seconds, got \(latencySeconds)") }
+        guard latencyRate > 0, latencyRate <= 1000 else { throw ValidationError("--latency-rate needs a number of writes per second from 1 to 1000, got \(latencyRate)") }
     }
+
+    /// The benchmarks to run, in order.
+    var selected: [BenchmarkKind] { only.kinds }
 
     /// The Benchmarks package directory, found from this source file's location.
     static var benchmarksDirectory: URL {
@@ -127,13 +155,13 @@ struct BenchOptions: Sendable {
         ]
         if let found = candidates.first(where: files.isExecutableFile(atPath:)) { return found }
         throw BenchError.missingBinary("""
-            the e2e benchmark needs a release build of tiersync, and none is at
+            the daemon figures need a release build of tiersync, and none is at
               \(candidates.joined(separator: "\n  "))
             build one with
               (cd \(base.deletingLastPathComponent().standardized.path) && swift build -c release --product tiersync)
             or, without touching the main package's .build, from the Benchmarks directory:
               swift build -c release --product tiersync
-            or pass --tiersync PATH (or skip the daemons with --only capture,apply,wire)
+            or pass --tiersync PATH (or skip the daemons with --only capture,apply,codec,reports)
             """)
     }
 }

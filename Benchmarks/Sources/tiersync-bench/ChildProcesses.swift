@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -7,21 +6,44 @@ import Glibc
 import Darwin
 #endif
 
-/// The daemons this run started, by PID, so that each is ended on every way out: normal
-/// return, a thrown error, or SIGINT/SIGTERM sent to the benchmark itself. Only these
-/// PIDs are ever signalled.
+/// The daemons and commands this run started, by PID, so that each is ended on every way
+/// out: normal return, a thrown error, or SIGINT/SIGTERM sent to the benchmark itself.
+/// Only these PIDs are ever signalled.
+///
+/// The PIDs live in a fixed table that a plain signal handler reads: it only calls `kill`,
+/// `write` and `_exit`, which are safe there, so it works however busy the process's
+/// threads are (a dispatch signal source needs a free worker thread, and the benchmark's
+/// blocking calls can take them all).
 enum ChildProcesses {
-    private static let running = Mutex<Set<Int32>>([])
-    nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
+    /// How many children can be registered at once.
+    private static let capacity = 64
+    /// The table: 0 is a free slot, a positive PID is killed (SIGKILL), a negative one is
+    /// a graceful child that gets SIGTERM and cleans up after itself.
+    nonisolated(unsafe) private static let slots: UnsafeMutablePointer<Int32> = {
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        table.initialize(repeating: 0, count: capacity)
+        return table
+    }()
+    /// Serialises changes to the table (the signal handler only reads it).
+    private static let lock = Mutex<Void>(())
 
-    /// Remembers a started daemon.
-    static func register(_ pid: Int32) {
-        running.withLock { _ = $0.insert(pid) }
+    /// Remembers a started child; a `graceful` one gets SIGTERM instead of SIGKILL on the
+    /// way out (the PostgreSQL peer, which then stops its servers and removes its files).
+    static func register(_ pid: Int32, graceful: Bool = false) {
+        lock.withLock { _ in
+            guard let free = (0..<capacity).first(where: { slots[$0] == 0 }) else {
+                FileHandle.standardError.write(Data("tiersync-bench: more than \(capacity) children; \(pid) will not be stopped on an interruption\n".utf8))
+                return
+            }
+            slots[free] = graceful ? -pid : pid
+        }
     }
 
-    /// Forgets a daemon that has exited.
+    /// Forgets a child that has exited.
     static func unregister(_ pid: Int32) {
-        running.withLock { _ = $0.remove(pid) }
+        lock.withLock { _ in
+            for index in 0..<capacity where abs(slots[index]) == pid { slots[index] = 0 }
+        }
     }
 
     /// Sends SIGTERM to `process`, waits up to `grace` seconds for it to exit, then sends
@@ -40,27 +62,31 @@ enum ChildProcesses {
         unregister(pid)
     }
 
-    /// Sends SIGKILL to every daemon still registered (the last resort on the way out).
+    /// Sends SIGKILL to every child still registered (the last resort on the way out), and
+    /// SIGTERM to the graceful ones, which finish their cleanup on their own.
     static func terminateAll() {
-        let pids = running.withLock { pids in
-            defer { pids.removeAll() }
-            return pids
-        }
-        for pid in pids { kill(pid, SIGKILL) }
+        lock.withLock { _ in signalAll() }
     }
 
-    /// On SIGINT or SIGTERM: kill the registered daemons, then exit with 128 + the signal.
+    /// Signals every registered child and clears the table. Safe in a signal handler.
+    private static func signalAll() {
+        for index in 0..<capacity {
+            let entry = slots[index]
+            slots[index] = 0
+            if entry > 0 { kill(entry, SIGKILL) } else if entry < 0 { kill(-entry, SIGTERM) }
+        }
+    }
+
+    /// On SIGINT or SIGTERM: end the registered children, then exit with 128 + the signal.
     static func installSignalHandlers() {
+        _ = slots  // initialised now, never first inside the handler
         for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                terminateAll()
-                FileHandle.standardError.write(Data("tiersync-bench: interrupted; daemons stopped\n".utf8))
-                exit(128 + number)
+            signal(number) { received in
+                ChildProcesses.signalAll()
+                let message: StaticString = "tiersync-bench: interrupted; daemons stopped\n"
+                _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+                _exit(128 + received)
             }
-            source.resume()
-            signalSources.append(source)
         }
     }
 }

@@ -24,6 +24,10 @@ final class DaemonTree {
 
     /// The nodes, parents first.
     private(set) var nodes: [Node] = []
+    /// The directory of the configurations, databases and logs.
+    let directory: URL
+    /// Each daemon's resident memory once every daemon answered, by node id.
+    private(set) var startMemory: [String: ProcessMemory] = [:]
     private let executable: String
     private var processes: [Process] = []
 
@@ -31,6 +35,7 @@ final class DaemonTree {
     /// not among `ids` gets `absentParent` as its parent's URL.
     init(directory: URL, executable: String, ids: [String] = ["cn", "cn.gd", "cn.gd.sz"], absentParent: String? = nil) throws {
         self.executable = executable
+        self.directory = directory
         var ports: [String: Int] = [:]
         let credentials = try LocalTreeKeys(nodes: ids.map { try NodeID($0) }, directory: directory)
         for id in ids {
@@ -76,6 +81,14 @@ final class DaemonTree {
             processes.append(process)
             try await waitUntilAnswering(node, process: process, timeout: timeout)
         }
+        for node in nodes { startMemory[node.id] = memory(of: node) }
+    }
+
+    /// The resident memory of `node`'s daemon now; nil when it is not running or `/proc`
+    /// does not say.
+    func memory(of node: Node) -> ProcessMemory? {
+        guard let index = nodes.firstIndex(where: { $0.id == node.id }), processes.indices.contains(index) else { return nil }
+        return ProcessMemory.read(pid: processes[index].processIdentifier)
     }
 
     private func waitUntilAnswering(_ node: Node, process: Process, timeout: Double) async throws {

@@ -53,3 +53,10 @@ func processCPUSeconds() -> Double {
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
+
+extension Rate {
+    /// The rate as a figure's measure, in rows/s.
+    func measure(_ name: String) -> Figure.Measure {
+        Figure.Measure(name, perSecond, "rows/s")
+    }
+}

@@ -7,7 +7,7 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncWire
 
-/// Benchmark 5, resync: a city holds a `customer` table of `rows` rows, and `differing` of
+/// Benchmark 7, resync: a city holds a `customer` table of `rows` rows, and `differing` of
 /// them differ from its province's (half edited, a quarter deleted and a quarter added
 /// behind the running daemons' backs, with the triggers muted). With the province and
 /// city daemons running, `tiersync resync --config city.conf --json` repairs the city; the figures are
@@ -64,6 +64,13 @@ struct ResyncBenchmark {
         let full = try await fullCopyBytes(port: province.port, key: try NodeKey(contentsOf: directory.appendingPathComponent("cn.gd.sz.key").path))
 
         let share = Double(report.bytesMoved) / Double(max(full, 1))
+        let counts = ["rows": Double(rows), "differing": Double(differing), "pulled": Double(report.counts.pulled), "pushed": Double(report.counts.pushed),
+                      "rows_checked": Double(report.rowsChecked), "command_seconds": report.seconds]
+        Output.emit(Figure.cost("resync.bytes", Figure.Measure("bytes moved by tiersync resync", Double(report.bytesMoved), "bytes"),
+                                baseline: Figure.Measure("bytes of a full copy", Double(full), "bytes"), target: .ratioAtMost(Self.byteTarget),
+                                details: counts.merging(rsync.map { ["rsync_bytes": Double($0)] } ?? [:]) { first, _ in first }))
+        Output.emit(Figure.cost("resync.seconds", Figure.Measure("tiersync resync wall time", seconds, "s"), baseline: nil,
+                                target: .valueAtMost(Self.timeTarget), details: counts))
         say(resultLine("resync", [
             "\(rows) rows, \(differing) differ: moved \(report.bytesMoved) bytes in \(twoDecimals(seconds)) s (path \(report.path), \(report.rangesDiffering) ranges)",
             "full copy \(full) bytes",

@@ -3,7 +3,7 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncWire
 
-/// Benchmark 3, wire cost: the same changes as `PushRequest` JSON in batches of 5000, as a
+/// Benchmark 3, codec cost (`codec`, formerly `wire`): the same changes as `PushRequest` JSON in batches of 5000, as a
 /// city sends them. Encoding includes building the request (`WireChange`s and the column
 /// header); decoding includes `WireCoding.changes`, which turns the batch back into model
 /// changes in the receiver's column order. The baseline encodes and decodes the same
@@ -74,12 +74,19 @@ struct WireBenchmark {
                 guard count == rows.count else { throw BenchError.failed("wire baseline: decoded \(count) rows") }
             })
         }
-        say(resultLine("wire", [
+        let bytesPerRow = Double(bytes) / Double(max(rows.count, 1))
+        let encode = Figure.rate("codec.encode", Rate.median(encodes).measure("encode"), baseline: Rate.median(plainEncodes).measure("plain JSON encode"),
+                                 details: ["bytes_per_row": bytesPerRow])
+        let decode = Figure.rate("codec.decode", Rate.median(decodes).measure("decode"), baseline: Rate.median(plainDecodes).measure("plain JSON decode"),
+                                 details: ["parse_rows_per_second": Rate.median(parses).perSecond, "convert_rows_per_second": Rate.median(converts).perSecond])
+        Output.emit(encode)
+        Output.emit(decode)
+        say(resultLine("codec", [
             rateCell("encode", Rate.median(encodes)),
             rateCell("decode", Rate.median(decodes)),
             rateCell("plain JSON encode", Rate.median(plainEncodes)),
             rateCell("decode", Rate.median(plainDecodes)),
-            "\(bytes / max(rows.count, 1)) bytes/row",
+            "\(Int(bytesPerRow)) bytes/row",
         ]))
         say("          decode = JSON parse at \(rateText(Rate.median(parses))), then WireCoding.changes at \(rateText(Rate.median(converts)))")
     }
