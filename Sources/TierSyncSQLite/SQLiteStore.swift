@@ -65,7 +65,7 @@ public final class SQLiteStore: ChangeStore {
 
     /// Runs `body` with write access, in one immediate transaction. A transaction that
     /// fails because the file cannot grow throws ``StoreError/storageFull(database:cause:)``.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         let path = self.path
         return try await pool.writeWithoutTransaction { db in
             var result: T?
@@ -79,12 +79,14 @@ public final class SQLiteStore: ChangeStore {
         }
     }
 
-    /// The highest sequence the change log has issued.
+    /// The highest sequence the change log has issued, counting the position each write
+    /// waiting in the capture log takes when it is folded: it moves as soon as the
+    /// application commits a write.
     public func logHead() async throws -> Int64 {
-        try await pool.read { db in try SQLiteStore.logHead(db) }
+        try await pool.read { db in try SQLiteStore.logHead(db) + (Int64.fetchOne(db, sql: CaptureSQL.pending) ?? 0) }
     }
 
-    /// The log head read in `db` (see ``ChangeLogSQL/head``).
+    /// The head of `_ts_log` read in `db` (see ``ChangeLogSQL/head``), without the captures.
     static func logHead(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: ChangeLogSQL.head) ?? 0
     }
