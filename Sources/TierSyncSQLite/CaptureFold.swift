@@ -64,6 +64,8 @@ struct CaptureFold {
     /// The application writes folded and not yet counted in `_ts_node.captured` (an
     /// update that changed a key counts once).
     private var writes: Int64 = 0
+    /// The stamp of a key change just folded, which the insert of its new key takes.
+    private var keyChangeStamp: HybridTimestamp?
     /// Every application write this fold folded.
     private(set) var folded: Int64 = 0
 
@@ -150,7 +152,10 @@ struct CaptureFold {
             folded += 1
         }
         let table = capture.table
-        let version = Version(stamp: clock.tick(nowMillis: capture.at), origin: node)
+        // The new key of an update that changed it shares the stamp of the old key's deletion.
+        let stamp = capture.operation == .insert ? keyChangeStamp ?? clock.tick(nowMillis: capture.at) : clock.tick(nowMillis: capture.at)
+        keyChangeStamp = capture.operation == .keyChange ? stamp : nil
+        let version = Version(stamp: stamp, origin: node)
         let scopeValue = capture.deletes ? table.scopeIndex.map { capture.image[$0] } ?? capture.scope : capture.scope
         let scope = scopeValue.textValue ?? ""
         let id = EntryKey(table: table.name, key: KeyText.text(capture.key))

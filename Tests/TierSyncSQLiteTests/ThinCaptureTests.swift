@@ -209,6 +209,8 @@ struct ThinCaptureTests {
         let new = try app.read { db in
             try Row.fetchOne(db, sql: "SELECT seq, deleted, tomb, born FROM _ts_log WHERE pk = '[\"A\",\"2026-11\",\"data\"]'")
         }
+        // One write: the deletion and the insert share its stamp.
+        #expect(try Self.count(app, "SELECT count(DISTINCT hlc) FROM _ts_log WHERE seq IN (2, 3)") == 1)
         #expect(old?[0] as Int64? == 2 && old?[1] as Int64? == 1 && (old?[2] as String?)?.contains("2026-10") == true)
         #expect(new?[0] as Int64? == 3 && new?[1] as Int64? == 0 && new?[2] as String? == nil && new?[3] as Int64? == 3)
         #expect(try await store.capturedCount() == 2)
