@@ -17,15 +17,21 @@ extension SQLiteStore {
 
     /// Runs `body` on a snapshot whose change log holds every local write: a read
     /// transaction when no capture waits, else a write transaction that folds them first.
-    func readFolded<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+    /// With `unfoldedWhenFull`, a file that cannot grow (``StoreError/storageFull(database:cause:)``)
+    /// gets `body` run on the log as it is instead: for a status that must still be told.
+    func readFolded<T: Sendable>(unfoldedWhenFull: Bool = false, _ body: @Sendable (Database) throws -> T) async throws -> T {
         let schema = self.schema, node = self.node
         let read = try await pool.read { db -> Folded<T> in
             try SQLiteStore.hasCaptures(db) ? .pending : .read(try body(db))
         }
         if case let .read(result) = read { return result }
-        return try await writeTransaction { db in
-            try CaptureFold.foldPending(db, node: node, schema: schema)
-            return try body(db)
+        do {
+            return try await writeTransaction { db in
+                try CaptureFold.foldPending(db, node: node, schema: schema)
+                return try body(db)
+            }
+        } catch StoreError.storageFull where unfoldedWhenFull {
+            return try await pool.read(body)
         }
     }
 

@@ -20,10 +20,11 @@ extension SQLiteStore {
     }
 
     /// Counts the log entries after `sequence` that `include` keeps, without reading rows,
-    /// local writes waiting in the capture log folded first.
+    /// local writes waiting in the capture log folded first (not counted when the file
+    /// cannot grow: a node out of space still reports its state).
     public func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int {
         let schema = self.schema
-        return try await readFolded { db in
+        return try await readFolded(unfoldedWhenFull: true) { db in
             var reader = LogReader(db: db, schema: schema)
             return try reader.count(after: sequence, include: include)
         }
