@@ -1,17 +1,13 @@
 import TierSyncModel
 
-/// The SQL of TierSync's own tables and of the capture triggers on each synced table.
+/// The SQL of TierSync's own tables (the capture triggers are ``CaptureSQL``).
 ///
 /// The change log keeps one entry per row, at the position of the row's latest write: a
 /// write to a row already logged moves its entry to a new, higher `seq` (AUTOINCREMENT
 /// never reuses one). A cursor is therefore a plain high-water mark, and a reader after it
-/// sees every row changed since, once, with its current version.
-///
-/// The triggers log with an upsert (`ON CONFLICT(tbl, pk) DO UPDATE`), not with
-/// `INSERT OR REPLACE`: SQLite lets the conflict clause of the writer's statement override
-/// the `OR` clause of every statement its triggers run, so an application's `INSERT OR
-/// IGNORE`, `UPDATE OR IGNORE` or upsert would turn a replacing log write into one that
-/// is skipped or fails. An upsert clause is not overridden.
+/// sees every row changed since, once, with its current version. Local writes reach the
+/// log through the capture log and its fold (``CaptureFold``), which gives each write its
+/// own position in commit order.
 enum ChangeLogSQL {
     /// TierSync's own tables. Created once; every statement is idempotent.
     static let internalTables = """
@@ -158,9 +154,6 @@ enum ChangeLogSQL {
           WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '_ts_log') AND EXISTS (SELECT 1 FROM _ts_log);
         """
 
-    /// The next stamp, computed in SQL by any writer process: `max(last + 1, now_ms << 16)`.
-    static let nextStamp = "max(hlc + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536)"
-
     /// The key text of a row, as SQLite's `json_array` renders the key columns.
     static func keyExpression(_ table: TableSchema, row: String) -> String {
         "json_array(" + table.keyColumns.map { "\(row).\(quoted($0))" }.joined(separator: ", ") + ")"
@@ -176,23 +169,6 @@ enum ChangeLogSQL {
         ["insert", "update", "delete"].map { "_ts_\(table.name)_\($0)" }
     }
 
-    /// A value as the change log's JSON holds it: reals with 17 significant digits, blobs
-    /// in hex, so both come back exactly (see ``MetaText``).
-    static func encodedValue(_ expression: String) -> String {
-        "CASE typeof(\(expression)) WHEN 'real' THEN json_object('real', printf('%!.17g', \(expression))) WHEN 'blob' THEN json_object('hex', hex(\(expression))) ELSE \(expression) END"
-    }
-
-    /// The JSON array of a row's values, in column order.
-    static func rowValues(_ table: TableSchema, row: String) -> String {
-        "json_array(" + table.columns.map { encodedValue("\(row).\(quoted($0))") }.joined(separator: ", ") + ")"
-    }
-
-    /// A JSON path to a member named `name` under `parent`, quoted so dots in node ids and
-    /// column names are not taken as steps.
-    static func path(_ parent: String, _ name: String, _ suffix: String = "") -> String {
-        "'\(parent).\"\(name)\"\(suffix)'"
-    }
-
     /// SQL that is true when `node` holds a row of `table` whose scope is `scope` (an SQL
     /// expression), as ``Routing/holds(_:table:scope:)`` decides.
     static func holds(_ node: NodeID, table: TableSchema, scope: String) -> String {
@@ -201,117 +177,5 @@ enum ChangeLogSQL {
         if node.tier >= table.concentration { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
         if table.flowsDown { cases.append("(typeof(\(scope)) = 'text' AND \(scope) <> '' AND substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.')") }
         return "(" + cases.joined(separator: " OR ") + ")"
-    }
-
-    /// The SQL priority of a write made here to a register with `rule`, for the row `row`.
-    static func priority(_ rule: ConflictRule, node: NodeID, row: String) -> String {
-        switch rule {
-        case .owner: "(\(row).scope = '\(node)')"
-        default: String(rule.priority(writer: node, scope: nil))
-        }
-    }
-
-    /// How a write changes a row's log entry.
-    enum WriteForm {
-        /// A new row (an INSERT, or a row adopted from before TierSync).
-        case insert
-        /// An UPDATE that keeps the key: only changed columns of a merge table get the write.
-        case update
-        /// A DELETE.
-        case delete
-    }
-
-    /// The statement that logs a write of `row` (NEW, OLD, or a table alias with `from`).
-    /// It reads the row's current entry once, for the previous scope and the metadata.
-    static func logWrite(_ table: TableSchema, node: NodeID, row: String, form: WriteForm, from: String = "", condition: String = "") -> String {
-        let literal = "'" + table.name + "'"
-        let key = keyExpression(table, row: row)
-        let dot = "n.hlc, n.node"
-        var sets: [String] = [path("$.v", node.description), "n.hlc"]
-        let deleted = form == .delete
-        sets += ["'$.e'", "json_array(json_array(\(dot), \(table.deletes.priority(deleted: deleted)), \(deleted ? 1 : 0)))"]
-        for name in table.registerNames {
-            let register = path("$.c", name)
-            let stored = "json_extract(l.meta, \(register))"
-            let fresh = "json_array(json_array(\(dot), \(priority(table.rule(forRegister: name), node: node, row: row))))"
-            switch form {
-            case .insert:
-                sets += [register, fresh]
-            case .update where table.isColumnwise:
-                // Compared as bytes: a case-only edit of a NOCASE column is an edit too.
-                let changed = "(OLD.\(quoted(name)) IS NOT NEW.\(quoted(name)) COLLATE BINARY OR typeof(OLD.\(quoted(name))) <> typeof(NEW.\(quoted(name))))"
-                sets += [register, "CASE WHEN \(changed) OR \(stored) IS NULL THEN \(fresh) ELSE json(\(stored)) END"]
-                let base = "json_array(json_extract(l.meta, \(path("$.c", name, "[0][0]"))), json_extract(l.meta, \(path("$.c", name, "[0][1]"))), json_array(\(encodedValue("OLD.\(quoted(name))"))))"
-                sets += [path("$.b", name), "CASE WHEN \(changed) THEN \(base) ELSE json(json_extract(l.meta, \(path("$.b", name)))) END"]
-            case .update:
-                sets += [register, fresh]
-                let base = "json_array(json_extract(l.meta, \(path("$.c", name, "[0][0]"))), json_extract(l.meta, \(path("$.c", name, "[0][1]"))), \(rowValues(table, row: "OLD")))"
-                sets += [path("$.b", name), base]
-            case .delete:
-                sets += [register, "coalesce(json(\(stored)), \(fresh))"]
-            }
-        }
-        if form == .insert { sets += ["'$.b'", "json('{}')"] }
-        let meta = "json_set(coalesce(l.meta, '\(MetaText.empty)'), " + sets.joined(separator: ", ") + ")"
-        return """
-            INSERT INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
-              SELECT \(literal), \(key), \(dot), n.node, \(row).scope,
-                CASE WHEN l.scope IS NOT \(row).scope THEN l.scope ELSE l.prev_scope END,
-                \(deleted ? 1 : 0), \(meta), \(deleted ? rowValues(table, row: row) : "NULL"), CASE WHEN l.seq IS NULL THEN \(nextPosition) ELSE l.born END
-              FROM \(from) _ts_node n LEFT JOIN _ts_log l ON l.tbl = \(literal) AND l.pk = \(key)
-              WHERE n.id = 1\(condition)
-              \(moveEntry);
-            """
-    }
-
-    /// The statements of an update trigger that record a move: when the update changes the
-    /// row's scope (and keeps its key), an eviction record of the old scope at the position
-    /// the row's entry just moved to, and no eviction of the new one.
-    static func logMove(_ table: TableSchema) -> String {
-        let literal = "'" + table.name + "'"
-        let key = keyExpression(table, row: "NEW")
-        let moved = "OLD.scope IS NOT NEW.scope AND NOT (\(keyExpression(table, row: "OLD")) IS NOT \(key))"
-        return """
-            INSERT INTO _ts_evict(tbl, pk, scope, seq, source, context, born)
-              SELECT \(literal), \(key), OLD.scope, l.seq, l.source, json_extract(l.meta, '$.v'), l.born
-              FROM _ts_log l WHERE l.tbl = \(literal) AND l.pk = \(key) AND typeof(OLD.scope) = 'text' AND \(moved)
-              ON CONFLICT(tbl, pk, scope) DO UPDATE SET seq = excluded.seq, source = excluded.source,
-                context = excluded.context, born = excluded.born;
-            DELETE FROM _ts_evict WHERE tbl = \(literal) AND pk = \(key) AND scope = NEW.scope AND \(moved);
-            """
-    }
-
-    /// The upsert clause that moves a row's existing entry to the `seq` just issued (the
-    /// rowid of the insert it replaces, which SQLite also records in `sqlite_sequence`) and
-    /// gives it the new contents.
-    static let moveEntry = "ON CONFLICT(tbl, pk) DO UPDATE SET seq = excluded.seq, " +
-        ["hlc", "origin", "source", "scope", "prev_scope", "deleted", "meta", "tomb"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-
-    /// The capture triggers of a table at `node`. They record nothing while the daemon
-    /// applies remote changes (`_ts_node.applying = 1`), which only the transaction holding
-    /// SQLite's write lock can see set.
-    static func triggers(_ table: TableSchema, node: NodeID) -> [String] {
-        let name = quoted(table.name)
-        let guardClause = "WHEN (SELECT applying FROM _ts_node WHERE id = 1) = 0"
-        let tick = "UPDATE _ts_node SET hlc = \(nextStamp), captured = captured + 1 WHERE id = 1;"
-        // A scope that is not a node id would make the row unroutable: refuse the write.
-        let checkScope = """
-            SELECT RAISE(ABORT, 'TierSync: scope must be a node id such as cn.gd.sz (a-z, 0-9, - and _ in dot-separated segments)')
-              WHERE NEW.scope IS NULL OR typeof(NEW.scope) <> 'text' OR NEW.scope = '' OR NEW.scope GLOB '*[^a-z0-9._-]*'
-                 OR NEW.scope GLOB '*..*' OR NEW.scope GLOB '.*' OR NEW.scope GLOB '*.';
-            """
-        let names = triggerNames(table)
-        let keyChanged = "\(keyExpression(table, row: "OLD")) IS NOT \(keyExpression(table, row: "NEW"))"
-        return [
-            "CREATE TRIGGER \(names[0]) AFTER INSERT ON \(name) \(guardClause) BEGIN \(checkScope) \(tick) \(logWrite(table, node: node, row: "NEW", form: .insert)) END",
-            """
-            CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(name) \(guardClause) BEGIN \(checkScope) \(tick)
-              \(logWrite(table, node: node, row: "OLD", form: .delete, condition: " AND \(keyChanged)"))
-              \(logWrite(table, node: node, row: "NEW", form: .insert, condition: " AND \(keyChanged)"))
-              \(logWrite(table, node: node, row: "NEW", form: .update, condition: " AND NOT (\(keyChanged))"))
-              \(logMove(table)) END
-            """,
-            "CREATE TRIGGER \(names[2]) AFTER DELETE ON \(name) \(guardClause) BEGIN \(tick) \(logWrite(table, node: node, row: "OLD", form: .delete)) END",
-        ]
     }
 }

@@ -99,7 +99,7 @@ struct ResyncRepairer {
             try repush(keyText)
         case .adopt:
             if entryRow != nil && entry == nil { try dropEntry(keyText) }
-            try logLocalWrite(key, form: .insert)
+            try logLocalWrite(key, operation: .insert)
             counts.adopted += 1
             counts.pushed += 1
         case .evict:
@@ -117,7 +117,7 @@ struct ResyncRepairer {
             counts.deleted += 1
             counts.pushed += 1
         case .updateLocally:
-            try logLocalWrite(key, form: .update, replacing: parentState!.values!)
+            try logLocalWrite(key, operation: .update, replacing: parentState!.values!)
             counts.updated += 1
             counts.pushed += 1
         }
@@ -167,26 +167,30 @@ struct ResyncRepairer {
         counts.pushed += 1
     }
 
-    /// Logs the table row as a new local write of `form`, by the statement the capture
-    /// triggers run: an insert keeps the context of any earlier entry; an update also keeps
-    /// its registers that did not change, and records as their bases the values it
-    /// `replacing`, those of the entry's version.
-    private func logLocalWrite(_ key: [SQLValue], form: ChangeLogSQL.WriteForm, replacing old: [SQLValue] = []) throws {
-        try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
-        // The table row is NEW and, for an update, the replaced values are OLD, as in a trigger.
-        let replaced = form == .update ? "(SELECT " + table.columns.map { "? AS \(quoted($0))" }.joined(separator: ", ") + ") OLD," : ""
-        let match = table.keyColumns.map { " AND NEW.\(quoted($0)) = ?" }.joined()
-        let sql = ChangeLogSQL.logWrite(table, node: node, row: "NEW", form: form, from: "\(quoted(table.name)) NEW, \(replaced)", condition: match)
-        try db.cachedStatement(sql: sql).execute(arguments: StatementArguments((old + key).map(\.databaseValue)))
+    /// Logs the table row as a new local write, folded as a captured one would be
+    /// (``CaptureFold``): an insert keeps the context of any earlier entry; an update also
+    /// keeps its registers that did not change, and records as their bases the values it
+    /// is `replacing`, those of the entry's version. No eviction record is made.
+    private func logLocalWrite(_ key: [SQLValue], operation: Capture.Operation, replacing old: [SQLValue] = []) throws {
+        guard let row = try SQLiteStore.currentValues(db, table: table, keyText: MetaText.text(key)) else { return }
+        var image = operation == .update ? old : [SQLValue](repeating: .null, count: table.columns.count)
+        for (position, index) in table.keyIndexes.enumerated() where operation != .update { image[index] = key[position] }
+        var changed: Int64 = 0
+        for (bit, name) in table.registerNames.enumerated() {
+            if let index = table.columns.firstIndex(of: name), operation == .update, image[index] != row[index] { changed |= 1 << Int64(bit % 64) }
+        }
+        let capture = Capture(table: table, operation: operation, at: Int64(Date().timeIntervalSince1970 * 1000),
+                              scope: table.scopeIndex.map { row[$0] } ?? .null, changed: table.isColumnwise ? changed : nil, image: image,
+                              recordsMove: false)
+        try CaptureFold.record(db, node: node, captures: [capture])
     }
 
     /// Logs a deletion, as a new local write, of a row whose values are lost: the entry's
     /// context gains the write, its existence register becomes the deletion, and its
     /// content registers are kept.
     private func deleteLocally(_ entry: Change, keyText: String) throws {
-        try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
-        let stamp = try Int64.fetchOne(db, sql: "SELECT hlc FROM _ts_node WHERE id = 1") ?? 0
-        let version = Version(stamp: HybridTimestamp(rawValue: stamp), origin: node)
+        let version = try CaptureFold.nextVersion(db, node: node)
+        let stamp = version.stamp.rawValue
         var meta = entry.meta
         meta.context.record(version)
         meta.existence = [Sibling(version: version, priority: table.deletes.priority(deleted: true), values: [.integer(1)])]

@@ -4,7 +4,9 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Applies remote changes in one immediate transaction. Each change is merged with the
+    /// Applies remote changes in one immediate transaction. Local writes waiting in the
+    /// capture log are folded first, so a remote change meets them as the row's state here.
+    /// Each change is merged with the
     /// row's state here (``RowMerge``); a changed row is written with the capture triggers
     /// muted and logged with its merged registers; conflicts met here are recorded; then
     /// each eviction drops its row (``ChangeApplier/evict(_:)``); the cursor advances in the
@@ -14,6 +16,7 @@ extension SQLiteStore {
         let node = self.node
         let observers = self.observers.withLock { $0 }
         return try await writeTransaction { db in
+            try CaptureFold.foldPending(db, node: node, schema: schema)
             var applier = ChangeApplier(db: db, schema: schema, node: node, authority: cursor.pushingChild)
             applier.observations = try observers.map { ($0.tables, try $0.begin(db, changes: changes.count + evictions.count)) }
             try db.execute(sql: "UPDATE _ts_node SET applying = 1, observing = ? WHERE id = 1", arguments: [observers.isEmpty ? 0 : 1])

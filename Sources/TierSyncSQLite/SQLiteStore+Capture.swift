@@ -4,6 +4,50 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
+    /// Folds the writes waiting in the capture log into the change log (``CaptureFold``),
+    /// in one write transaction. Every method that reads or writes the log does this first;
+    /// a test or tool that reads `_ts_log` itself after a local write calls it.
+    /// - Returns: the number of application writes folded.
+    @discardableResult
+    public func foldCaptures() async throws -> Int64 {
+        let schema = self.schema, node = self.node
+        guard try await pool.read({ db in try SQLiteStore.hasCaptures(db) }) else { return 0 }
+        return try await writeTransaction { db in try CaptureFold.foldPending(db, node: node, schema: schema) }
+    }
+
+    /// Runs `body` on a snapshot whose change log holds every local write: a read
+    /// transaction when no capture waits, else a write transaction that folds them first.
+    /// With `unfoldedWhenFull`, a file that cannot grow (``StoreError/storageFull(database:cause:)``)
+    /// gets `body` run on the log as it is instead: for a status that must still be told.
+    /// A read-only store always reads the log as it is.
+    func readFolded<T: Sendable>(unfoldedWhenFull: Bool = false, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        let schema = self.schema, node = self.node
+        if readOnly { return try await pool.read(body) }
+        let read = try await pool.read { db -> Folded<T> in
+            try SQLiteStore.hasCaptures(db) ? .pending : .read(try body(db))
+        }
+        if case let .read(result) = read { return result }
+        do {
+            return try await writeTransaction { db in
+                try CaptureFold.foldPending(db, node: node, schema: schema)
+                return try body(db)
+            }
+        } catch StoreError.storageFull where unfoldedWhenFull {
+            return try await pool.read(body)
+        }
+    }
+
+    /// What a read found: its result, or captures to fold first.
+    private enum Folded<T: Sendable>: Sendable {
+        case read(T)
+        case pending
+    }
+
+    /// True when writes wait in the capture log.
+    static func hasCaptures(_ db: Database) throws -> Bool {
+        try Int64.fetchOne(db, sql: "SELECT pos FROM _ts_capture LIMIT 1") != nil
+    }
+
     /// Looks for capture triggers that someone dropped, reinstalls them, and records the gap
     /// (``CaptureGap``) in the same transaction. One read of `sqlite_master` when none is
     /// missing, so the daemon runs it every few seconds.
@@ -57,7 +101,7 @@ extension SQLiteStore {
         for name in ChangeLogSQL.triggerNames(table) {
             try db.execute(sql: "DROP TRIGGER IF EXISTS \(quoted(name))")
         }
-        for sql in ChangeLogSQL.triggers(table, node: node) {
+        for sql in CaptureSQL.triggers(table, node: node) {
             try db.execute(sql: sql)
         }
     }
@@ -80,7 +124,8 @@ extension SQLiteStore {
         let names = ChangeLogSQL.triggerNames(table)
         let absent = names.filter { !present.contains($0) }
         guard !absent.isEmpty else { return [] }
-        let logged = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM _ts_log WHERE tbl = ?)", arguments: [table.name]) ?? false
+        let logged = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM _ts_log WHERE tbl = ?1) OR EXISTS(SELECT 1 FROM _ts_capture WHERE tbl = ?1)",
+                                       arguments: [table.name]) ?? false
         return absent.count < names.count || logged ? absent : []
     }
 }

@@ -22,8 +22,8 @@ extension SQLiteStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_conflict") ?? 0 }
     }
 
-    /// Writes the chosen value as a local change (through the capture triggers, so it gets a
-    /// new version that supersedes both sides) and marks the conflict, and any older record
+    /// Writes the chosen value as a local change (through the capture triggers, folded into
+    /// the log at once, so it gets a new version that supersedes both sides) and marks the conflict, and any older record
     /// of the same register, resolved, in one transaction.
     public func resolveConflict(id: Int64, keep choice: ConflictChoice) async throws -> ConflictRecord {
         let schema = self.schema
@@ -46,6 +46,8 @@ extension SQLiteStore {
         guard record.status != .resolved else { throw refuse("it was resolved already (\(record.resolution ?? "?"))") }
         guard let table = schema.table(named: record.table) else { throw refuse("table \(record.table) is no longer synced here") }
         let keyText = MetaText.text(record.key)
+        // Local writes are the row's latest state: fold them before looking at it.
+        try CaptureFold.foldPending(db, node: node, schema: schema)
         // Resolving a conflict that later writes have settled would overwrite them.
         let entry = try Row.fetchOne(db, sql: "SELECT meta, deleted FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
         let meta = try (entry?["meta"] as String?).map(MetaText.meta)
@@ -101,11 +103,16 @@ extension SQLiteStore {
             // column takes the write's own version.
             let scope = table.scopeIndex.flatMap { current[$0].textValue }.flatMap { try? NodeID($0) }
             let priority = table.rule(forRegister: record.register).priority(writer: node, scope: scope)
-            try db.execute(sql: """
-                UPDATE _ts_log SET meta = json_set(meta, \(ChangeLogSQL.path("$.c", record.register)), json_array(json_array(hlc, origin, ?)))
-                WHERE tbl = ? AND pk = ? AND origin = ?
-                """, arguments: [priority, table.name, keyText, node.description])
+            try CaptureFold.foldPending(db, node: node, schema: schema)
+            if let written = try Row.fetchOne(db, sql: "SELECT hlc, meta FROM _ts_log WHERE tbl = ? AND pk = ? AND origin = ?",
+                                              arguments: [table.name, keyText, node.description]),
+               var meta = try? MetaText.meta(written["meta"]) {
+                let version = Version(stamp: HybridTimestamp(rawValue: written["hlc"]), origin: node)
+                meta.registers[record.register] = [Sibling(version: version, priority: priority, values: nil)]
+                try db.execute(sql: "UPDATE _ts_log SET meta = ? WHERE tbl = ? AND pk = ?", arguments: [MetaText.text(meta), table.name, keyText])
+            }
         }
+        try CaptureFold.foldPending(db, node: node, schema: schema)
         try db.execute(sql: """
             UPDATE _ts_conflict SET status = 'resolved', resolution = ?, resolved_at = ?
             WHERE id = ? OR (tbl = ? AND pk = ? AND register = ? AND status <> 'resolved' AND id < ?)

@@ -9,9 +9,10 @@ extension SQLiteStore {
     /// hash, and each log entry of a row held in a table (live, without `tomb`) its version
     /// hash, to the leaf of its key. Only rows whose scope `include` keeps count. Each
     /// digest carries where its rows and entries are, for ``digestKeys`` and ``states``.
+    /// Local writes waiting in the capture log are folded first (``readFolded(_:)``).
     public func digests(of tables: [String], include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [String: TableDigest] {
         let schemas = try tables.map { try resolvedTable($0) }
-        return try await pool.read { db in
+        return try await readFolded { db in
             var scan = DigestScan(tables: schemas, include: include)
             try scan.run(db)
             return scan.digests
@@ -22,7 +23,7 @@ extension SQLiteStore {
     /// state hashes here.
     public func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey] {
         let schema = try resolvedTable(table)
-        return try await pool.read { db in
+        return try await readFolded { db in
             var scan = DigestScan(tables: [schema], include: include)
             scan.wanted = Self.bitmap(buckets)
             scan.only = locations
@@ -37,7 +38,7 @@ extension SQLiteStore {
         let schema = try resolvedTable(table)
         let wanted = Self.bitmap(buckets)
         let fullSchema = self.schema
-        return try await pool.read { db in
+        return try await readFolded { db in
             var sequences: [Int64] = []
             if let locations {
                 sequences = DigestLocations.locators(locations.entries, wanted: wanted)

@@ -5,9 +5,10 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
-    /// reads their columns, (re)creates the capture triggers (recording a ``CaptureGap``
-    /// for those someone dropped) and, with `adopt`, adopts unlogged rows. Returns the
-    /// log's epoch.
+    /// reads their columns, folds the writes captured before (``CaptureFold``), (re)creates
+    /// the capture triggers (recording a ``CaptureGap`` for those someone dropped; a store
+    /// made by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
+    /// `adopt`, adopts unlogged rows. Returns the log's epoch.
     static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
             throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
@@ -30,13 +31,36 @@ extension SQLiteStore {
             try db.execute(sql: "INSERT INTO _ts_node(id, node, hlc, applying, epoch) VALUES (1, ?, 0, 0, ?)", arguments: [node.description, epoch])
         }
         try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
+        var existed: [Bool] = []
         for index in schema.tables.indices {
-            try installTable(db, table: &schema.tables[index], node: node, adopt: adopt, installed: row != nil)
+            existed.append(try db.tableExists(schema.tables[index].name))
+            try resolveTable(db, table: &schema.tables[index])
         }
+        try installCaptureLog(db, width: schema.tables.map(\.columns.count).max() ?? 0)
+        // Writes captured before this open are logged before anything else looks at the log.
+        try CaptureFold.foldPending(db, node: node, schema: schema)
+        for (index, table) in schema.tables.enumerated() where row != nil && existed[index] {
+            try recordCaptureGap(db, triggers: try lostTriggers(db, table: table))
+        }
+        for table in schema.tables {
+            try installTriggers(db, table: table, node: node)
+            if adopt { try adoptUnloggedRows(db, table: table, node: node) }
+        }
+        try CaptureFold.foldPending(db, node: node, schema: schema)
         return epoch
     }
 
-    private static func installTable(_ db: Database, table: inout TableSchema, node: NodeID, adopt: Bool, installed: Bool) throws {
+    /// Creates the capture log, or adds the image columns a wider table needs.
+    private static func installCaptureLog(_ db: Database, width: Int) throws {
+        try db.execute(sql: CaptureSQL.table(width: width))
+        let present = Set(try db.columns(in: "_ts_capture").map(\.name))
+        for index in 0..<width where !present.contains(CaptureSQL.imageColumn(index)) {
+            try db.execute(sql: "ALTER TABLE _ts_capture ADD COLUMN \(CaptureSQL.imageColumn(index))")
+        }
+    }
+
+    /// Creates the synced table if it does not exist, and reads its columns and key.
+    private static func resolveTable(_ db: Database, table: inout TableSchema) throws {
         let existed = try db.tableExists(table.name)
         if !existed {
             do {
@@ -58,11 +82,6 @@ extension SQLiteStore {
         for column in table.columnConflicts.keys.sorted() where !table.columns.contains(column) || table.keyColumns.contains(column) {
             throw StoreError.unusableTable(table: table.name, reason: "conflict.\(column) names no non-key column; its columns are \(table.columns.joined(separator: ", "))")
         }
-        if installed && existed {
-            try recordCaptureGap(db, triggers: try lostTriggers(db, table: table))
-        }
-        try installTriggers(db, table: table, node: node)
-        if adopt { try adoptUnloggedRows(db, table: table, node: node) }
     }
 
     /// Fills in a table's columns and key columns from the database.
@@ -72,14 +91,20 @@ extension SQLiteStore {
         table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
     }
 
-    /// Rows present before TierSync (or written while its triggers were off) enter the log
-    /// as local writes, so they are replicated like any other. Rows whose scope this node
-    /// does not hold are left alone: they could only be written here by mistake, and a
-    /// resync removes them into the error queue instead of sending them to their owner.
+    /// Rows present before TierSync (or written while its triggers were off) enter the
+    /// capture log as local inserts, so they are replicated like any other. Rows whose
+    /// scope this node does not hold are left alone: they could only be written here by
+    /// mistake, and a resync removes them into the error queue instead of sending them to
+    /// their owner.
     private static func adoptUnloggedRows(_ db: Database, table: TableSchema, node: NodeID) throws {
-        try db.execute(sql: "UPDATE _ts_node SET hlc = \(ChangeLogSQL.nextStamp) WHERE id = 1")
-        try db.execute(sql: ChangeLogSQL.logWrite(
-            table, node: node, row: "t", form: .insert, from: "\(quoted(table.name)) t,",
-            condition: " AND l.seq IS NULL AND \(ChangeLogSQL.holds(node, table: table, scope: "t.scope"))"))
+        let literal = "'" + table.name.replacingOccurrences(of: "'", with: "''") + "'"
+        let keyImage = table.keyIndexes.map { CaptureSQL.imageColumn($0) }.joined(separator: ", ")
+        let key = table.keyColumns.map { "t.\(quoted($0))" }.joined(separator: ", ")
+        try db.execute(sql: """
+            INSERT INTO _ts_capture(tbl, op, at, scope, \(keyImage))
+              SELECT \(literal), 'I', \(CaptureSQL.wallClockMillis), t.scope, \(key) FROM \(quoted(table.name)) t
+              WHERE NOT EXISTS (SELECT 1 FROM _ts_log l WHERE l.tbl = \(literal) AND l.pk = \(ChangeLogSQL.keyExpression(table, row: "t")))
+                AND \(ChangeLogSQL.holds(node, table: table, scope: "t.scope"))
+            """)
     }
 }

@@ -5,23 +5,26 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Reads the log after `sequence` and the current values of the rows kept, in one
-    /// read transaction, so each change's values match its version; with `evict`, the
-    /// eviction records too, in log order with the entries.
+    /// transaction that sees every local write folded (``readFolded(_:)``), so each
+    /// change's values match its version; with `evict`, the eviction records too, in log
+    /// order with the entries.
     public func changes(
         after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool,
         evict: (@Sendable (EvictionEntry) -> Bool)?
     ) async throws -> ChangeBatch {
         let schema = self.schema
-        return try await pool.read { db in
+        return try await readFolded { db in
             var reader = LogReader(db: db, schema: schema)
             return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, include: include, evict: evict)
         }
     }
 
-    /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
+    /// Counts the log entries after `sequence` that `include` keeps, without reading rows,
+    /// local writes waiting in the capture log folded first (not counted when the file
+    /// cannot grow: a node out of space still reports its state).
     public func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int {
         let schema = self.schema
-        return try await pool.read { db in
+        return try await readFolded(unfoldedWhenFull: true) { db in
             var reader = LogReader(db: db, schema: schema)
             return try reader.count(after: sequence, include: include)
         }

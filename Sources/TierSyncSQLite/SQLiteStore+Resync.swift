@@ -5,22 +5,24 @@ import TierSyncStore
 
 extension SQLiteStore: ResyncStore {
     /// Repairs the rows `keys` and those of `parentStates` against the parent's states, in
-    /// one transaction that also records `mark`, with capture muted; with `captureGap`,
-    /// rows written while the triggers were missing are kept as local writes. With
-    /// `dryRun`, decides and counts in a read transaction instead.
+    /// one transaction that also records `mark`, with capture muted and local writes waiting
+    /// in the capture log folded first; with `captureGap`, rows written while the triggers
+    /// were missing are kept as local writes. With `dryRun`, decides and counts without
+    /// writing (but for that fold).
     public func repair(table name: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?,
                        captureGap: Bool, dryRun: Bool) async throws -> RepairCounts {
         let table = try resolvedTable(name)
         let schema = self.schema
         let node = self.node
         if dryRun {
-            return try await pool.read { db in
+            return try await readFolded { db in
                 var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, captureGap: captureGap, dryRun: true)
                 try repairer.repair(keys: keys, parentStates: parentStates)
                 return repairer.counts
             }
         }
         return try await writeTransaction { db in
+            try CaptureFold.foldPending(db, node: node, schema: schema)
             let highest = parentStates.flatMap { $0.meta.context.stamps.values.map(\.rawValue) }.max() ?? 0
             try db.execute(sql: "UPDATE _ts_node SET applying = 1, hlc = max(hlc, ?) WHERE id = 1", arguments: [highest])
             var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, captureGap: captureGap, dryRun: false)

@@ -34,8 +34,11 @@ extension SQLiteStore {
         }
     }
 
-    /// The number of local writes the capture triggers have logged.
+    /// The number of local writes the capture triggers have recorded: those folded into the
+    /// log and those waiting in the capture log.
     public func capturedCount() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT captured FROM _ts_node WHERE id = 1") ?? 0 }
+        try await pool.read { db in
+            try (Int64.fetchOne(db, sql: "SELECT captured FROM _ts_node WHERE id = 1") ?? 0) + (Int64.fetchOne(db, sql: CaptureSQL.pendingWrites) ?? 0)
+        }
     }
 }

@@ -20,6 +20,9 @@ public final class SQLiteStore: ChangeStore {
     public let path: String
 
     let pool: DatabasePool
+    /// True for a store opened with ``init(readingAt:node:schema:)``: reads see the change
+    /// log as it is, without folding the writes waiting in the capture log.
+    let readOnly: Bool
     let observers = Mutex<[any ApplyObserver]>([])
 
     /// Opens (and if needed creates) the store of `node` at `path`. With `adoptingRows` (the
@@ -37,6 +40,7 @@ public final class SQLiteStore: ChangeStore {
             throw StoreError.database(operation: "open \(path)", message: "\(error); check that the directory exists and is writable")
         }
         self.path = path
+        self.readOnly = false
         self.node = node
         var resolved = schema
         var epoch = ""
@@ -59,8 +63,9 @@ public final class SQLiteStore: ChangeStore {
     }
 
     /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
-    /// nothing is installed, created or written, so looking at a node changes nothing,
-    /// and it works while the daemon runs or on a file the reader may not write.
+    /// nothing is installed, created, folded or written, so looking at a node changes
+    /// nothing, and it works while the daemon runs or on a file the reader may not write.
+    /// Writes still waiting in the capture log count in the log head, not yet in the backlog.
     /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync,
     ///   belongs to another node, or lacks a synced table.
     public init(readingAt path: String, node: NodeID, schema: SyncSchema) throws {
@@ -73,6 +78,7 @@ public final class SQLiteStore: ChangeStore {
             throw StoreError.database(operation: "open \(path) to read", message: "\(error); check that the file is readable and is a TierSync store")
         }
         self.path = path
+        self.readOnly = true
         self.node = node
         var resolved = schema
         do {
@@ -109,7 +115,7 @@ public final class SQLiteStore: ChangeStore {
 
     /// Runs `body` with write access, in one immediate transaction. A transaction that
     /// fails because the file cannot grow throws ``StoreError/storageFull(database:cause:)``.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         let path = self.path
         return try await pool.writeWithoutTransaction { db in
             var result: T?
@@ -123,12 +129,14 @@ public final class SQLiteStore: ChangeStore {
         }
     }
 
-    /// The highest sequence the change log has issued.
+    /// The highest sequence the change log has issued, counting the position each write
+    /// waiting in the capture log takes when it is folded: it moves as soon as the
+    /// application commits a write.
     public func logHead() async throws -> Int64 {
-        try await pool.read { db in try SQLiteStore.logHead(db) }
+        try await pool.read { db in try SQLiteStore.logHead(db) + (Int64.fetchOne(db, sql: CaptureSQL.pending) ?? 0) }
     }
 
-    /// The log head read in `db` (see ``ChangeLogSQL/head``).
+    /// The head of `_ts_log` read in `db` (see ``ChangeLogSQL/head``), without the captures.
     static func logHead(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: ChangeLogSQL.head) ?? 0
     }

@@ -116,7 +116,7 @@ final class StorePool {
             try connection.write { db in
                 try db.execute(sql: "UPDATE _ts_node SET applying = 1 WHERE id = 1")
                 for table in schema.tables { try db.execute(sql: "DELETE FROM \(table.name)") }
-                try db.execute(sql: "DELETE FROM _ts_log; DELETE FROM _ts_evict; DELETE FROM _ts_conflict; DELETE FROM _ts_rejected; DELETE FROM _ts_peer")
+                try db.execute(sql: "DELETE FROM _ts_log; DELETE FROM _ts_capture; DELETE FROM _ts_evict; DELETE FROM _ts_conflict; DELETE FROM _ts_rejected; DELETE FROM _ts_peer")
                 try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
             }
         }
@@ -201,6 +201,8 @@ struct TreeCase {
                 log.append("\(node) inserts \(table.name)/\(key) -> \(values)")
             }
         }
+        // The write's version is given when the store folds the capture into the log.
+        try await pool.stores[node]!.foldCaptures()
         let entry = try await connection.read { db in
             try Row.fetchOne(db, sql: "SELECT hlc, origin, meta FROM _ts_log WHERE tbl = ? AND pk = json_array(?)", arguments: [table.name, key])
                 .map { row -> (hlc: Int64, origin: String, meta: String) in (row[0], row[1], row[2]) }
