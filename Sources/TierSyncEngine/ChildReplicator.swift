@@ -9,9 +9,10 @@ import TierSyncWire
 ///
 /// Batches overlap: while one push is in flight the next is read from the log, and while
 /// one pull answer is applied the next is fetched. The push position the parent
-/// acknowledged is written once, at the end of the round (or when it fails), not after
-/// every batch: a node that stops before sends the batches since again, which the parent
-/// applies idempotently.
+/// acknowledged is kept in memory and written at the end of a round (every round by
+/// default, or once per ``flushEvery``, and by ``flush()``) or when a round fails, never
+/// after every batch: a node that stops before sends the batches since again, which the
+/// parent applies idempotently.
 public struct ChildReplicator: Sendable {
     /// The node's store.
     public let store: any ChangeStore
@@ -30,8 +31,13 @@ public struct ChildReplicator: Sendable {
     /// Signalled after every pull applied here, so that this node's children's held pulls
     /// and its own sync loop look again. The default is one nobody waits on.
     public var notifier = LogNotifier()
+    /// How long an acknowledged push position may stay in memory before a round writes it;
+    /// zero (the default) writes it at the end of every round that moved it.
+    public var flushEvery: Duration = .zero
     /// Lets one pull apply at a time: a round's and a held pull's (``awaitParent(wait:)``).
     let pulls = SerialLane()
+    /// The acknowledged push position not written yet.
+    let position = PushPosition()
     let logger: Logger
 
     /// Creates a replicator for a node that has a parent.
@@ -45,21 +51,28 @@ public struct ChildReplicator: Sendable {
 
     /// Runs one push-and-pull round. Returns when both directions are caught up; throws
     /// (after recording the failure in the peer record) when the parent cannot be reached
-    /// or refuses.
-    public func round() async throws -> RoundReport {
+    /// or refuses. Without `pulling`, the round only pushes (a node whose held pull
+    /// brings its parent's changes); without `summary`, it sends no subtree summary (the
+    /// caller sends it, with ``sendSummary()``).
+    public func round(pulling: Bool = true, summary: Bool = true) async throws -> RoundReport {
         guard let parent = store.node.parent else {
             throw SyncError.badRequest("\(store.node) is the group: it has no parent to sync with")
         }
         var report = RoundReport()
         let known = try await store.peer(parent)
-        let acknowledged = known?.pushed ?? 0
-        var pushed = acknowledged
+        let stored = known?.pushed ?? 0
+        var pushed = max(position.unwritten ?? stored, stored)
         var pullWrote = false
         do {
             try await push(to: parent, from: &pushed, report: &report)
-            pullWrote = try await pull(from: parent, report: &report)
+            if pushed != stored { position.acknowledge(pushed) }
+            if pulling { pullWrote = try await pull(from: parent, report: &report) }
         } catch {
-            try? await store.recordContact(with: parent, role: .parent, pushed: pushed != acknowledged ? pushed : nil, pulled: nil, error: "\(error)")
+            if pushed != stored { position.acknowledge(pushed) }
+            let unwritten = position.unwritten
+            if (try? await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: "\(error)")) != nil {
+                position.wrote(unwritten)
+            }
             SyncMetrics.round(succeeded: false)
             // A node that cannot write its own file cannot record the failure either: it
             // tells its parent instead, where the tree's operators look.
@@ -68,16 +81,35 @@ public struct ChildReplicator: Sendable {
             }
             throw error
         }
-        // The round's one bookkeeping write: the push position, and the contact when no
-        // pull answer recorded it (at most once a second while nothing moves).
+        // The round's one bookkeeping write, when due: the push position, and the contact
+        // when no pull answer recorded it (at most once a second while nothing moves).
         let contactIsOld = Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 || known?.lastError != nil
-        if pushed != acknowledged || (!pullWrote && contactIsOld) {
-            try await store.recordContact(with: parent, role: .parent, pushed: pushed != acknowledged ? pushed : nil, pulled: nil, error: nil)
+        if (position.unwritten != nil && position.isDue(every: flushEvery)) || (!pullWrote && contactIsOld) {
+            try await write(to: parent)
         }
         SyncMetrics.round(succeeded: true)
         report.caughtUp = !report.cursorBroken
-        await sendSummary(to: parent)
+        if summary { await sendSummary(to: parent) }
         return report
+    }
+
+    /// Writes the acknowledged push position kept in memory, if any, with the contact time.
+    public func flush() async throws {
+        guard let parent = store.node.parent, position.unwritten != nil else { return }
+        try await write(to: parent)
+    }
+
+    /// Writes the push position kept in memory (if any) and the contact.
+    private func write(to parent: NodeID) async throws {
+        let unwritten = position.unwritten
+        try await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: nil)
+        position.wrote(unwritten)
+    }
+
+    /// Tells the parent how this node and its subtree are doing, as a round does at its end.
+    public func sendSummary() async {
+        guard let parent = store.node.parent else { return }
+        await sendSummary(to: parent)
     }
 
     /// Tells the parent how this node and its subtree are doing; `failure`, when given,
@@ -138,9 +170,10 @@ public struct ChildReplicator: Sendable {
                 ])
                 next?.cancel()
                 next = nil
+                // Kept in memory like any acknowledged position: a node that stops first
+                // meets the same refusal again.
                 pushed = min(expected, pushed)
                 gapRetries += 1
-                try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
                 continue
             }
             pushed = response.acknowledged

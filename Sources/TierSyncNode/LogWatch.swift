@@ -35,7 +35,7 @@ struct LogWatch: Service {
         await head.look()
         do {
             let watcher = try CommitWatcher(path: store.path)
-            defer { try? watcher.close() }
+            defer { watcher.close() }
             await watcher.watch(every: every) { await head.look() }
         } catch {
             // Without its own connection it still sees the log move, later: by polling the head.

@@ -9,9 +9,12 @@ import TierSyncStore
 /// seen by ``LogWatch``, a child's push applied here: it is forwarded without waiting), at
 /// once again while there is a backlog, and every interval otherwise; beside the rounds, one
 /// pull is kept waiting at the parent (a long-poll), so that the parent's changes arrive
-/// as they are made. Exponential backoff while the parent fails, up to a minute. A resync
-/// runs when the parent's log no longer holds the cursor, when the parent asks for one,
-/// and at start when an earlier one stopped halfway.
+/// as they are made. While that held pull works, a round started by the log moving only
+/// pushes. The subtree summary goes to the parent after the rounds, at most one a second,
+/// and the push position is written when the loop falls idle (or once a second while busy).
+/// Exponential backoff while the parent fails, up to a minute. A resync runs when the
+/// parent's log no longer holds the cursor, when the parent asks for one, and at start when
+/// an earlier one stopped halfway.
 public struct SyncLoop: Service {
     let resync: Resync
     var replicator: ChildReplicator { resync.replicator }
@@ -21,13 +24,17 @@ public struct SyncLoop: Service {
     let notifier: LogNotifier
     /// How long each held pull asks the parent to wait, in seconds; 0 keeps none.
     let hold: Int
-    private let wanted = RoundWanted()
+    private let flags = LoopFlags()
+    /// Signalled after each round: the summary task sends the parent a summary.
+    private let summaries = LogNotifier()
 
     /// Creates the loop. `notifier` is the node's (its ``LogWatch`` and ``ParentService``
     /// signal it); `hold` is how long each long-poll asks the parent to wait, in seconds,
     /// at most ``ParentService/longestWait`` (0: none; a link that cannot hold pulls keeps
     /// none either).
     public init(resync: Resync, interval: Duration, notifier: LogNotifier, hold: Int = 20, logger: Logger) {
+        var resync = resync
+        resync.replicator.flushEvery = .seconds(1)
         self.resync = resync
         self.interval = interval
         self.notifier = notifier
@@ -40,11 +47,13 @@ public struct SyncLoop: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await rounds() }
+                group.addTask { await sendSummaries() }
                 if hold > 0 && replicator.link.holdsPulls {
                     group.addTask { await holdPulls() }
                 }
             }
         }
+        try? await replicator.flush()
     }
 
     private func rounds() async {
@@ -57,11 +66,16 @@ public struct SyncLoop: Service {
         while !Task.isCancelled {
             let signals = notifier.generation
             let head = (try? await replicator.store.logHead()) ?? seenHead
-            let asked = wanted.take()
-            guard clock.now >= nextRound || (failures == 0 && (head != seenHead || asked)) else {
+            let asked = flags.takeRound()
+            let due = clock.now >= nextRound
+            guard due || (failures == 0 && (head != seenHead || asked)) else {
+                // Idle: the push position goes to the store now.
+                try? await replicator.flush()
                 _ = await notifier.wait(after: signals, until: nextRound)
                 continue
             }
+            // A round for a moved log only pushes while the held pull brings the parent's changes.
+            let pulling = due || asked || resyncNeeded || !flags.holding
             do {
                 if resyncNeeded {
                     let report = try await resync.run(Resync.Options(), cursorBroken: cursorBroken)
@@ -72,7 +86,8 @@ public struct SyncLoop: Service {
                     resyncNeeded = false
                     cursorBroken = false
                 }
-                let report = try await replicator.round()
+                let report = try await replicator.round(pulling: pulling, summary: false)
+                summaries.signal()
                 cursorBroken = report.cursorBroken
                 resyncNeeded = report.cursorBroken || report.resyncRequested
                 if report.pushed + report.pulled + report.rejected > 0 || report.cursorBroken {
@@ -109,11 +124,12 @@ public struct SyncLoop: Service {
             do {
                 let held = try await replicator.awaitParent(wait: hold)
                 failures = 0
+                flags.holding = true
                 if held.pulled > 0 {
                     logger.info("held pull", metadata: ["sync.pulled": "\(held.pulled)"])
                 }
                 if held.needsRound {
-                    wanted.set()
+                    flags.wantRound()
                     notifier.signal()
                 }
                 // An answer with nothing, long before the wait was up, comes from a parent
@@ -126,6 +142,7 @@ public struct SyncLoop: Service {
             } catch {
                 // The rounds report the parent's failures; this only waits to ask again.
                 failures += 1
+                flags.holding = false
                 logger.debug("held pull failed", metadata: ["sync.error": "\(error)"])
                 do {
                     try await Task.sleep(for: min(.milliseconds(500) * Int(1 << min(failures, 7)), .seconds(60)))
@@ -135,22 +152,51 @@ public struct SyncLoop: Service {
             }
         }
     }
+
+    /// Sends the parent a summary after rounds, at most one a second: rounds that end
+    /// meanwhile are covered by the next, which always follows the last round.
+    private func sendSummaries() async {
+        var sent = summaries.generation
+        while !Task.isCancelled {
+            let due = summaries.generation
+            guard due != sent else {
+                _ = await summaries.wait(after: sent, until: .now + .seconds(3600))
+                continue
+            }
+            sent = due
+            let start = ContinuousClock.now
+            await replicator.sendSummary()
+            try? await Task.sleep(until: start + .seconds(1), clock: .continuous)
+        }
+    }
 }
 
-/// A round asked for by the held pull, taken by the next turn of the loop.
-private final class RoundWanted: Sendable {
-    private let flag = Mutex(false)
-
-    /// Asks for a round.
-    func set() {
-        flag.withLock { $0 = true }
+/// What the loop's tasks tell each other: a round asked for by the held pull, and whether
+/// the held pull works.
+private final class LoopFlags: Sendable {
+    private struct State {
+        var roundWanted = false
+        var holding = false
     }
 
-    /// True once after each ``set()``.
-    func take() -> Bool {
-        flag.withLock { wanted in
-            defer { wanted = false }
-            return wanted
+    private let state = Mutex(State())
+
+    /// Asks for a round.
+    func wantRound() {
+        state.withLock { $0.roundWanted = true }
+    }
+
+    /// True once after each ``wantRound()``.
+    func takeRound() -> Bool {
+        state.withLock { state in
+            defer { state.roundWanted = false }
+            return state.roundWanted
         }
+    }
+
+    /// True while the last held pull was answered.
+    var holding: Bool {
+        get { state.withLock { $0.holding } }
+        set { state.withLock { $0.holding = newValue } }
     }
 }

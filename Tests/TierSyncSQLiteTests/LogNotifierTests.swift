@@ -3,6 +3,8 @@ import Testing
 import TierSyncEngine
 
 /// The in-process signal that wakes held pulls and the sync loop when the log may have moved.
+/// Deadlines are a minute and bounds half of that: a loaded machine running the whole suite
+/// may be slow, but not that slow, and a waiter that missed its signal waits the minute.
 struct LogNotifierTests {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
@@ -13,11 +15,11 @@ struct LogNotifierTests {
         let notifier = LogNotifier()
         let seen = notifier.generation
         let start = ContinuousClock.now
-        async let woken = notifier.wait(after: seen, until: .now + .seconds(20))
+        async let woken = notifier.wait(after: seen, until: .now + .seconds(60))
         try await Task.sleep(for: .milliseconds(100))
         notifier.signal()
         #expect(await woken)
-        #expect(Self.seconds(since: start) < 5, "the waiter must wake at the signal, not at its deadline")
+        #expect(Self.seconds(since: start) < 30, "the waiter must wake at the signal, not at its deadline")
     }
 
     @Test func aSignalBetweenLookingAndWaitingIsNotLost() async {
@@ -25,8 +27,8 @@ struct LogNotifierTests {
         let seen = notifier.generation
         notifier.signal()
         let start = ContinuousClock.now
-        #expect(await notifier.wait(after: seen, until: .now + .seconds(20)))
-        #expect(Self.seconds(since: start) < 1)
+        #expect(await notifier.wait(after: seen, until: .now + .seconds(60)))
+        #expect(Self.seconds(since: start) < 30)
     }
 
     @Test func withoutASignalTheWaitEndsAtItsDeadline() async {
@@ -34,34 +36,34 @@ struct LogNotifierTests {
         let start = ContinuousClock.now
         #expect(await !notifier.wait(after: notifier.generation, until: .now + .milliseconds(300)))
         let waited = Self.seconds(since: start)
-        #expect(waited >= 0.29 && waited < 5, "waited \(waited) s")
+        #expect(waited >= 0.29 && waited < 30, "waited \(waited) s")
     }
 
     @Test func everyWaiterWakesAndFinishEndsWaitsForGood() async throws {
         let notifier = LogNotifier()
         let seen = notifier.generation
-        let waiters = (0..<5).map { _ in Task { await notifier.wait(after: seen, until: .now + .seconds(20)) } }
+        let waiters = (0..<5).map { _ in Task { await notifier.wait(after: seen, until: .now + .seconds(60)) } }
         try await Task.sleep(for: .milliseconds(100))
         notifier.signal()
         for waiter in waiters { #expect(await waiter.value) }
 
-        let held = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(20)) }
+        let held = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(60)) }
         try await Task.sleep(for: .milliseconds(100))
         let start = ContinuousClock.now
         notifier.finish()
         #expect(await !held.value, "finish answers a held wait without a signal")
-        #expect(await !notifier.wait(after: notifier.generation, until: .now + .seconds(20)), "a wait after finish returns at once")
-        #expect(Self.seconds(since: start) < 5)
+        #expect(await !notifier.wait(after: notifier.generation, until: .now + .seconds(60)), "a wait after finish returns at once")
+        #expect(Self.seconds(since: start) < 30)
         #expect(notifier.isFinished)
     }
 
     @Test func aCancelledWaitReturnsAtOnce() async throws {
         let notifier = LogNotifier()
-        let waiter = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(20)) }
+        let waiter = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(60)) }
         try await Task.sleep(for: .milliseconds(100))
         let start = ContinuousClock.now
         waiter.cancel()
         #expect(await !waiter.value)
-        #expect(Self.seconds(since: start) < 5)
+        #expect(Self.seconds(since: start) < 30)
     }
 }
