@@ -65,10 +65,10 @@ public struct ChildReplicator: Sendable {
         var pullWrote = false
         do {
             try await push(to: parent, from: &pushed, report: &report)
-            if pushed != stored { position.acknowledge(pushed) }
+            if pushed != stored || position.unwritten != nil { position.acknowledge(pushed) }
             if pulling { pullWrote = try await pull(from: parent, report: &report) }
         } catch {
-            if pushed != stored { position.acknowledge(pushed) }
+            if pushed != stored || position.unwritten != nil { position.acknowledge(pushed) }
             let unwritten = position.unwritten
             if (try? await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: "\(error)")) != nil {
                 position.wrote(unwritten)

@@ -135,8 +135,10 @@ public struct ParentService: Sendable {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }
         // The child's `after` is its acknowledgement of everything before it: keep it, and
-        // the contact time, without a write on every idle poll.
-        if known == nil || known?.pulled != after || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
+        // the contact time, without a write on every idle poll nor on every held pull (a
+        // child that follows a stream of changes asks again after each answer).
+        let moved = known?.pulled != after && wait == .zero
+        if known == nil || moved || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
             try await store.recordContact(with: child, role: .child, pushed: nil, pulled: after, error: nil)
         }
         let limit = min(limit ?? pullLimit, pullLimit)

