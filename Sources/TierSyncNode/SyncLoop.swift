@@ -71,7 +71,10 @@ public struct SyncLoop: Service {
             guard due || (failures == 0 && (head != seenHead || asked)) else {
                 // Idle: the push position goes to the store now.
                 try? await replicator.flush()
-                _ = await notifier.wait(after: signals, until: nextRound)
+                if await !notifier.wait(after: signals, until: nextRound), notifier.isFinished {
+                    // A finished notifier wakes nobody any more: the interval alone remains.
+                    try? await Task.sleep(until: nextRound, clock: .continuous)
+                }
                 continue
             }
             // A round for a moved log only pushes while the held pull brings the parent's changes.

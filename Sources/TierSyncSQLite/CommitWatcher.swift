@@ -4,9 +4,9 @@ import TierSyncStore
 
 /// Notices, within a few milliseconds, commits to a node's database made by any connection:
 /// an application's in another process, or this process's own. It reads
-/// `PRAGMA data_version` through SQLite's C API on a read-only connection of its own,
-/// which never commits; the value changes whenever another connection commits to the file,
-/// and reading it costs no I/O.
+/// `PRAGMA data_version` through SQLite's C API on a connection of its own, which never
+/// writes; the value changes whenever another connection commits to the file, and reading
+/// it costs no I/O.
 public final class CommitWatcher: Sendable {
     private struct Connection {
         var database: OpaquePointer?
@@ -17,13 +17,16 @@ public final class CommitWatcher: Sendable {
     /// The database file's path.
     public let path: String
 
-    /// Opens the watcher's own read-only connection on the database at `path`.
+    /// Opens the watcher's own connection on the database at `path`.
     /// - Throws: ``StoreError/database(operation:message:)`` when it cannot be opened.
     public init(path: String) throws {
         self.path = path
         var database: OpaquePointer?
         var statement: OpaquePointer?
-        let opened = sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        // Opened for reading and writing, though it never writes: a read-only connection
+        // takes the WAL index's locks its own way, and made writers of other processes
+        // find the file locked after a daemon was killed.
+        let opened = sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
         if opened == SQLITE_OK, let database {
             sqlite3_busy_timeout(database, 1000)
             if sqlite3_prepare_v2(database, "PRAGMA data_version", -1, &statement, nil) == SQLITE_OK {
@@ -33,7 +36,7 @@ public final class CommitWatcher: Sendable {
         }
         let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite result code \(opened)"
         sqlite3_close_v2(database)
-        throw StoreError.database(operation: "open \(path) read-only to watch for commits", message: message)
+        throw StoreError.database(operation: "open \(path) to watch for commits", message: message)
     }
 
     deinit {
