@@ -15,6 +15,7 @@ public final class HTTPParentLink: ResyncLink {
     public let baseURL: URL
     private let key: NodeKey?
     private let session: URLSession
+    private let timeout: TimeInterval
     private let traffic = Mutex<Int64>(0)
 
     /// The bytes sent and received so far: request and answer bodies, and each request's URL.
@@ -22,13 +23,15 @@ public final class HTTPParentLink: ResyncLink {
 
     /// Creates a link to the parent at `baseURL`, signing with `key` (without a key, only
     /// the open endpoints such as status answer). `timeout` bounds each request, in
-    /// seconds; the default is 60.
+    /// seconds, beyond the time a held pull asks the parent to wait; the default is 60.
     public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 60) {
         self.baseURL = baseURL
         self.key = key
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = 2
+        // A held pull keeps one connection; a round's requests use another.
+        configuration.httpMaximumConnectionsPerHost = 4
         session = URLSession(configuration: configuration)
     }
 
@@ -43,14 +46,25 @@ public final class HTTPParentLink: ResyncLink {
 
     /// Fetches one pull batch.
     public func pull(node: String, after: Int64, epoch: String?, limit: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, epoch: epoch, limit: limit, wait: 0)
+    }
+
+    /// Fetches one pull batch, which the parent may hold up to `wait` seconds until it has
+    /// something for `node`; the request's timeout runs that much longer.
+    public func pull(node: String, after: Int64, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse {
         var components = URLComponents(url: baseURL.appendingPathComponent("v1/pull"), resolvingAgainstBaseURL: false)!
         components.queryItems = [
             URLQueryItem(name: "node", value: node),
             URLQueryItem(name: "after", value: String(after)),
             URLQueryItem(name: "limit", value: String(limit)),
-        ] + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? [])
-        return try await send(URLRequest(url: components.url!), as: PullResponse.self)
+        ] + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? []) + (wait > 0 ? [URLQueryItem(name: "wait", value: String(wait))] : [])
+        var request = URLRequest(url: components.url!)
+        request.timeoutInterval = timeout + TimeInterval(max(wait, 0))
+        return try await send(request, as: PullResponse.self)
     }
+
+    /// Parents hold pulls that ask them to wait (`GET /v1/pull?wait=`).
+    public var holdsPulls: Bool { true }
 
     /// Sends this node's summary of itself and its subtree.
     public func sendSummary(_ request: SummaryRequest) async throws -> SummaryResponse {
@@ -71,7 +85,9 @@ public final class HTTPParentLink: ResyncLink {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await exchange(request)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: error.localizedDescription)
         }
@@ -96,6 +112,33 @@ public final class HTTPParentLink: ResyncLink {
             return try WireCoding.decode(type, from: data)
         } catch {
             throw SyncError.unreachable(url: baseURL.absoluteString, message: "unreadable answer: \(error)")
+        }
+    }
+
+    /// Sends one request and waits for its answer; cancelling the calling task cancels the
+    /// request (a held pull ends at once when the node stops).
+    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let task = Mutex<URLSessionDataTask?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let dataTask = session.dataTask(with: request) { data, response, error in
+                    if let data, let response {
+                        continuation.resume(returning: (data, response))
+                    } else if (error as? URLError)?.code == .cancelled {
+                        continuation.resume(throwing: CancellationError())
+                    } else {
+                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    }
+                }
+                let cancelled = task.withLock { stored in
+                    stored = dataTask
+                    return Task.isCancelled
+                }
+                if cancelled { dataTask.cancel() }
+                dataTask.resume()
+            }
+        } onCancel: {
+            task.withLock { $0 }?.cancel()
         }
     }
 

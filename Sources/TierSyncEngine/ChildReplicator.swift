@@ -6,6 +6,13 @@ import TierSyncWire
 
 /// The child side of the protocol: one round pushes the node's new changes to its parent
 /// and pulls the parent's changes in its scope, each in batches, until both are caught up.
+///
+/// Batches overlap: while one push is in flight the next is read from the log, and while
+/// one pull answer is applied the next is fetched. The push position the parent
+/// acknowledged is kept in memory and written at the end of a round (every round by
+/// default, or once per ``flushEvery``, and by ``flush()``) or when a round fails, never
+/// after every batch: a node that stops before sends the batches since again, which the
+/// parent applies idempotently.
 public struct ChildReplicator: Sendable {
     /// The node's store.
     public let store: any ChangeStore
@@ -21,6 +28,16 @@ public struct ChildReplicator: Sendable {
     /// The children this node expects (`node.children`): its summary lists those that have
     /// not called yet, so its parent sees them missing. The default is none.
     public var expectedChildren: [NodeID] = []
+    /// Signalled after every pull applied here, so that this node's children's held pulls
+    /// and its own sync loop look again. The default is one nobody waits on.
+    public var notifier = LogNotifier()
+    /// How long an acknowledged push position may stay in memory before a round writes it;
+    /// zero (the default) writes it at the end of every round that moved it.
+    public var flushEvery: Duration = .zero
+    /// Lets one pull apply at a time: a round's and a held pull's (``awaitParent(wait:)``).
+    let pulls = SerialLane()
+    /// The acknowledged push position not written yet.
+    let position = PushPosition()
     let logger: Logger
 
     /// Creates a replicator for a node that has a parent.
@@ -34,17 +51,28 @@ public struct ChildReplicator: Sendable {
 
     /// Runs one push-and-pull round. Returns when both directions are caught up; throws
     /// (after recording the failure in the peer record) when the parent cannot be reached
-    /// or refuses.
-    public func round() async throws -> RoundReport {
+    /// or refuses. Without `pulling`, the round only pushes (a node whose held pull
+    /// brings its parent's changes); without `summary`, it sends no subtree summary (the
+    /// caller sends it, with ``sendSummary()``).
+    public func round(pulling: Bool = true, summary: Bool = true) async throws -> RoundReport {
         guard let parent = store.node.parent else {
             throw SyncError.badRequest("\(store.node) is the group: it has no parent to sync with")
         }
         var report = RoundReport()
+        let known = try await store.peer(parent)
+        let stored = known?.pushed ?? 0
+        var pushed = max(position.unwritten ?? stored, stored)
+        var pullWrote = false
         do {
-            try await push(to: parent, report: &report)
-            try await pull(from: parent, report: &report)
+            try await push(to: parent, from: &pushed, report: &report)
+            if pushed != stored || position.unwritten != nil { position.acknowledge(pushed) }
+            if pulling { pullWrote = try await pull(from: parent, report: &report) }
         } catch {
-            try? await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: "\(error)")
+            if pushed != stored || position.unwritten != nil { position.acknowledge(pushed) }
+            let unwritten = position.unwritten
+            if (try? await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: "\(error)")) != nil {
+                position.wrote(unwritten)
+            }
             SyncMetrics.round(succeeded: false)
             // A node that cannot write its own file cannot record the failure either: it
             // tells its parent instead, where the tree's operators look.
@@ -53,10 +81,35 @@ public struct ChildReplicator: Sendable {
             }
             throw error
         }
+        // The round's one bookkeeping write, when due: the push position, and the contact
+        // when no pull answer recorded it (at most once a second while nothing moves).
+        let contactIsOld = Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 || known?.lastError != nil
+        if (position.unwritten != nil && position.isDue(every: flushEvery)) || (!pullWrote && contactIsOld) {
+            try await write(to: parent)
+        }
         SyncMetrics.round(succeeded: true)
         report.caughtUp = !report.cursorBroken
-        await sendSummary(to: parent)
+        if summary { await sendSummary(to: parent) }
         return report
+    }
+
+    /// Writes the acknowledged push position kept in memory, if any, with the contact time.
+    public func flush() async throws {
+        guard let parent = store.node.parent, position.unwritten != nil else { return }
+        try await write(to: parent)
+    }
+
+    /// Writes the push position kept in memory (if any) and the contact.
+    private func write(to parent: NodeID) async throws {
+        let unwritten = position.unwritten
+        try await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: nil)
+        position.wrote(unwritten)
+    }
+
+    /// Tells the parent how this node and its subtree are doing, as a round does at its end.
+    public func sendSummary() async {
+        guard let parent = store.node.parent else { return }
+        await sendSummary(to: parent)
     }
 
     /// Tells the parent how this node and its subtree are doing; `failure`, when given,
@@ -72,19 +125,39 @@ public struct ChildReplicator: Sendable {
         }
     }
 
-    private func push(to parent: NodeID, report: inout RoundReport) async throws {
+    /// The next push batch: the log entries after `position` this node sends its parent.
+    private func pushBatch(after position: Int64) async throws -> ChangeBatch {
         let node = store.node
         let schema = store.schema
-        var pushed = try await store.peer(parent)?.pushed ?? 0
+        return try await store.changes(after: position, limit: batchSize, scanLimit: scanLimit) { entry in
+            guard let table = schema.table(named: entry.table) else { return false }
+            return Routing.shouldPush(entry, from: node, table: table)
+        }
+    }
+
+    /// Pushes until the parent has acknowledged the whole log; `pushed` follows the
+    /// acknowledgements.
+    private func push(to parent: NodeID, from pushed: inout Int64, report: inout RoundReport) async throws {
+        let schema = store.schema
         var gapRetries = 0
+        var next: Task<ChangeBatch, any Error>?
+        defer { next?.cancel() }
         while true {
-            let batch = try await store.changes(after: pushed, limit: batchSize, scanLimit: scanLimit) { entry in
-                guard let table = schema.table(named: entry.table) else { return false }
-                return Routing.shouldPush(entry, from: node, table: table)
+            let batch: ChangeBatch
+            if let prefetched = next {
+                batch = try await prefetched.value
+                next = nil
+            } else {
+                batch = try await pushBatch(after: pushed)
             }
             if batch.scannedThrough == pushed { break }
+            // The next batch is read while this one is in flight.
+            if batch.more {
+                let position = batch.scannedThrough
+                next = Task { try await pushBatch(after: position) }
+            }
             let request = PushRequest(
-                node: node.description, after: pushed, through: batch.scannedThrough,
+                node: store.node.description, after: pushed, through: batch.scannedThrough,
                 columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
                 changes: WireCoding.wireChanges(batch.changes, schema: schema))
             let response: PushResponse
@@ -95,13 +168,19 @@ public struct ChildReplicator: Sendable {
                 logger.warning("parent has applied less than this node recorded; resending", metadata: [
                     "sync.peer": "\(parent)", "sync.recorded": "\(pushed)", "sync.expected": "\(expected)",
                 ])
+                next?.cancel()
+                next = nil
+                // Kept in memory like any acknowledged position: a node that stops first
+                // meets the same refusal again.
                 pushed = min(expected, pushed)
                 gapRetries += 1
-                try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
                 continue
             }
             pushed = response.acknowledged
-            try await store.recordContact(with: parent, role: .parent, pushed: pushed, pulled: nil, error: nil)
+            if response.acknowledged != batch.scannedThrough {
+                next?.cancel()
+                next = nil
+            }
             report.pushed += batch.changes.count
             report.rejected += response.outcome.rejected.count
             try await store.recordRefusals(response.outcome.rejected, by: parent)
@@ -115,51 +194,136 @@ public struct ChildReplicator: Sendable {
         }
     }
 
-    private func pull(from parent: NodeID, report: inout RoundReport) async throws {
-        let known = try await store.peer(parent)
-        var cursor = known?.pulled ?? 0
-        var epoch = known?.epoch
-        while true {
-            let start = ContinuousClock.now
-            let response: PullResponse
-            do {
-                response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize)
-            } catch let SyncError.refused(409, body) where body.code == "epoch_changed" {
-                // The cursor no longer fits the parent's log: a digest resync (``Resync``)
-                // repairs what it missed and sets a new cursor; nothing restarts from zero.
-                logger.warning("parent's change log no longer holds this node's cursor; resync needed", metadata: [
-                    "sync.peer": "\(parent)", "sync.cursor": "\(cursor)", "sync.reason": "\(body.message)",
-                ])
-                report.cursorBroken = true
-                return
+    /// Pulls until caught up; returns true when an answer was applied (which recorded the
+    /// contact too).
+    private func pull(from parent: NodeID, report: inout RoundReport) async throws -> Bool {
+        try await pulls.run {
+            let known = try await store.peer(parent)
+            var cursor = known?.pulled ?? 0
+            var epoch = known?.epoch
+            var wrote = false
+            var next: Task<PullResponse, any Error>?
+            defer { next?.cancel() }
+            while true {
+                let start = ContinuousClock.now
+                let response: PullResponse
+                do {
+                    if let prefetched = next {
+                        response = try await prefetched.value
+                        next = nil
+                    } else {
+                        response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize)
+                    }
+                } catch let SyncError.refused(409, body) where body.code == "epoch_changed" {
+                    // The cursor no longer fits the parent's log: a digest resync (``Resync``)
+                    // repairs what it missed and sets a new cursor; nothing restarts from zero.
+                    logger.warning("parent's change log no longer holds this node's cursor; resync needed", metadata: [
+                        "sync.peer": "\(parent)", "sync.cursor": "\(cursor)", "sync.reason": "\(body.message)",
+                    ])
+                    report.cursorBroken = true
+                    return wrote
+                }
+                // The next answer is fetched while this one is applied.
+                if response.more {
+                    let (after, answerEpoch, node, limit) = (response.through, response.epoch, store.node.description, batchSize)
+                    next = Task { try await link.pull(node: node, after: after, epoch: answerEpoch, limit: limit) }
+                }
+                wrote = try await take(response, from: parent, cursor: cursor, epoch: epoch, report: &report) || wrote
+                SyncMetrics.record(.pull, since: start)
+                cursor = response.through
+                epoch = response.epoch
+                if !response.more { break }
             }
-            let changes: [Change]
-            let evictions: [Eviction]
-            do {
-                changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
-                evictions = try (response.evictions ?? []).map { try $0.eviction(source: parent) }
-            } catch {
-                throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
-            }
-            try stampLead.check(answer: changes, evictions: evictions, what: "\(parent)'s pull answer")
-            if !changes.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch {
-                let outcome = try await store.apply(
-                    changes, evictions: evictions, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
-                SyncMetrics.pulled(changes.count)
-                SyncMetrics.applied(outcome, from: .parent)
-                report.pulled += outcome.applied
-                report.skipped += outcome.skipped
-                report.rejected += outcome.rejected.count
-            } else {
-                try await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: nil)
-            }
-            SyncMetrics.record(.pull, since: start)
-            cursor = response.through
-            epoch = response.epoch
-            if response.resync == true { report.resyncRequested = true }
-            if !response.more { break }
+            return wrote
         }
     }
+
+    /// Applies one pull answer to the pull cursor (`cursor`, `epoch`) it answers, with the
+    /// answer's cursor in the same transaction; returns false when it moved nothing and so
+    /// wrote nothing.
+    private func take(_ response: PullResponse, from parent: NodeID, cursor: Int64, epoch: String?, report: inout RoundReport) async throws -> Bool {
+        let changes: [Change]
+        let evictions: [Eviction]
+        do {
+            changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
+            evictions = try (response.evictions ?? []).map { try $0.eviction(source: parent) }
+        } catch {
+            throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
+        }
+        try stampLead.check(answer: changes, evictions: evictions, what: "\(parent)'s pull answer")
+        if response.resync == true { report.resyncRequested = true }
+        guard !changes.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch else { return false }
+        let outcome = try await store.apply(
+            changes, evictions: evictions, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
+        SyncMetrics.pulled(changes.count)
+        SyncMetrics.applied(outcome, from: .parent)
+        report.pulled += outcome.applied
+        report.skipped += outcome.skipped
+        report.rejected += outcome.rejected.count
+        // This node's children, waiting for its log to move, look now.
+        notifier.signal()
+        return true
+    }
+
+    /// Holds one pull at the parent for up to `wait` seconds, until the parent's log has
+    /// something for this node (a long-poll), and applies the answer, unless a round's pull
+    /// moved the cursor past it meanwhile. An empty answer after the wait is normal.
+    ///
+    /// The answer covers the parent's log from the cursor read before the request; a round
+    /// that pulled meanwhile may have applied part of it. It is applied when the cursor
+    /// stored now still lies within it (applying a change twice changes nothing), and
+    /// dropped when the cursor has passed it or belongs to another epoch.
+    public func awaitParent(wait: Int) async throws -> HeldPull {
+        guard let parent = store.node.parent else {
+            throw SyncError.badRequest("\(store.node) is the group: it has no parent to sync with")
+        }
+        let known = try await store.peer(parent)
+        let cursor = known?.pulled ?? 0
+        let epoch = known?.epoch
+        let response: PullResponse
+        do {
+            response = try await link.pull(node: store.node.description, after: cursor, epoch: epoch, limit: batchSize, wait: wait)
+        } catch let SyncError.refused(409, body) where body.code == "epoch_changed" {
+            return HeldPull(cursorBroken: true)
+        }
+        return try await pulls.run {
+            var held = HeldPull(more: response.more, resyncRequested: response.resync == true)
+            let now = try await store.peer(parent)
+            let stored = now?.pulled ?? 0
+            let sameLog = now?.epoch == nil ? stored == 0 : now?.epoch == response.epoch
+            guard sameLog, stored >= cursor, stored <= response.through else { return held }
+            var report = RoundReport()
+            held.applied = try await take(response, from: parent, cursor: stored, epoch: now?.epoch, report: &report)
+            held.pulled = report.pulled
+            return held
+        }
+    }
+}
+
+/// What a held pull (``ChildReplicator/awaitParent(wait:)``) brought.
+public struct HeldPull: Sendable, Equatable {
+    /// True when its answer was applied (changes, evictions or a new cursor).
+    public var applied = false
+    /// Changes applied from it.
+    public var pulled = 0
+    /// True when the parent has more for this node than the answer held: a round should pull it.
+    public var more = false
+    /// True when the parent asked this node to resync.
+    public var resyncRequested = false
+    /// True when the parent refused the cursor (409 `epoch_changed`): a round finds it and resyncs.
+    public var cursorBroken = false
+
+    /// A result.
+    public init(applied: Bool = false, pulled: Int = 0, more: Bool = false, resyncRequested: Bool = false, cursorBroken: Bool = false) {
+        self.applied = applied
+        self.pulled = pulled
+        self.more = more
+        self.resyncRequested = resyncRequested
+        self.cursorBroken = cursorBroken
+    }
+
+    /// True when a round should run now: the parent has more, wants a resync, or refused the cursor.
+    public var needsRound: Bool { more || resyncRequested || cursorBroken }
 }
 
 /// What one sync round did.

@@ -15,14 +15,22 @@ public struct ParentService: Sendable {
     /// How far ahead of this node's wall clock a pushed change's stamps may lie
     /// (`limits.stamp_lead`). The default is 30 seconds.
     public var stampLead: StampLead
+    /// Signalled after every apply of a child's push, and waited on by held pulls; the
+    /// node's sync loop and commit watcher share it.
+    public let notifier: LogNotifier
     let logger: Logger
 
+    /// The longest a pull may be held for new changes (`wait`), in seconds.
+    public static let longestWait = 30
+
     /// Creates the service over a store.
-    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, stampLead: StampLead = StampLead(), logger: Logger) {
+    public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, stampLead: StampLead = StampLead(),
+                notifier: LogNotifier = LogNotifier(), logger: Logger) {
         self.store = store
         self.pullLimit = pullLimit
         self.scanLimit = scanLimit
         self.stampLead = stampLead
+        self.notifier = notifier
         self.logger = logger
     }
 
@@ -58,6 +66,8 @@ public struct ParentService: Sendable {
                 try await store.apply(changes, cursor: .pushedBy(child: child, after: request.after, through: request.through))
             }
             SyncMetrics.applied(outcome, from: .child)
+            // The node's own push to its parent, and its children's held pulls, start now.
+            notifier.signal()
             logger.debug("applied push", metadata: [
                 "sync.peer": "\(child)", "sync.through": "\(request.through)", "sync.applied": "\(outcome.applied)",
                 "sync.skipped": "\(outcome.skipped)", "sync.rejected": "\(outcome.rejected.count)",
@@ -97,9 +107,18 @@ public struct ParentService: Sendable {
 
     /// The changes `caller` should pull after `after`: those in its scope that did not come
     /// from its own subtree.
-    public func pull(caller: String, after: Int64, epoch: String?, limit: Int?) async throws -> PullResponse {
+    ///
+    /// With a `wait` (a long-poll, at most ``longestWait`` seconds), an answer that would
+    /// carry nothing is held until this node's log moves with something for the child, or
+    /// until the wait ends: then it answers with nothing, `through` past the entries that
+    /// were not for the child. The held request reads nothing while the log does not move
+    /// (``notifier``).
+    public func pull(caller: String, after: Int64, epoch: String?, limit: Int?, wait: Duration = .zero) async throws -> PullResponse {
         let child = try child(caller)
         guard after >= 0 else { throw SyncError.badRequest("after must be 0 or more, got \(after)") }
+        guard wait >= .zero, wait <= .seconds(Self.longestWait) else {
+            throw SyncError.badRequest("wait must be between 0 and \(Self.longestWait) seconds, got \(wait)")
+        }
         if let epoch, !epoch.isEmpty, epoch != store.epoch {
             throw SyncError.epochChanged(expected: store.epoch, got: epoch)
         }
@@ -115,26 +134,54 @@ public struct ParentService: Sendable {
         if after > served {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }
+        // The child's `after` is its acknowledgement of everything before it: keep it, and
+        // the contact time, without a write on every idle poll nor on every held pull (a
+        // child that follows a stream of changes asks again after each answer).
+        let moved = known?.pulled != after && wait == .zero
+        if known == nil || moved || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
+            try await store.recordContact(with: child, role: .child, pushed: nil, pulled: after, error: nil)
+        }
+        let limit = min(limit ?? pullLimit, pullLimit)
+        let deadline = ContinuousClock.now + wait
+        var answer = try await batch(for: child, from: after, cursor: after, head: head, limit: limit)
+        while answer.batch.changes.isEmpty, answer.batch.evictions.isEmpty, !answer.batch.more, known?.resyncRequested != true,
+              ContinuousClock.now < deadline {
+            // Nothing for the child yet: (after, through] needs nothing, so a later answer
+            // may start at `through` and still cover it.
+            // The batch read everything up to the head read before it; only a later
+            // position can hold more.
+            let seen = notifier.generation
+            let now = try await store.logHead()
+            if now > answer.head {
+                answer = try await batch(for: child, from: answer.batch.scannedThrough, cursor: after, head: now, limit: limit)
+            } else if await !notifier.wait(after: seen, until: deadline) {
+                break
+            }
+        }
+        let batch = answer.batch
+        if batch.scannedThrough > served {
+            try await store.recordServed(to: child, through: batch.scannedThrough)
+        }
         let schema = store.schema
-        let batch = try await store.changes(after: after, limit: min(limit ?? pullLimit, pullLimit), scanLimit: scanLimit, include: { entry in
+        return PullResponse(
+            epoch: store.epoch, head: answer.head, through: batch.scannedThrough, more: batch.more,
+            columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
+            changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested,
+            evictions: batch.evictions.isEmpty ? nil : batch.evictions.map(WireEviction.init))
+    }
+
+    /// Reads what `child` should pull of this node's log after `from` (`head` is the log
+    /// head read before); `cursor` is the child's own cursor, which decides the evictions it
+    /// is owed.
+    private func batch(for child: NodeID, from: Int64, cursor: Int64, head: Int64, limit: Int) async throws -> (batch: ChangeBatch, head: Int64) {
+        let schema = store.schema
+        let batch = try await store.changes(after: from, limit: limit, scanLimit: scanLimit, include: { entry in
             guard let table = schema.table(named: entry.table) else { return false }
             return Routing.shouldSend(entry, to: child, table: table)
         }, evict: { entry in
             guard let table = schema.table(named: entry.table) else { return false }
-            return Routing.shouldEvict(entry, to: child, after: after, table: table)
+            return Routing.shouldEvict(entry, to: child, after: cursor, table: table)
         })
-        if batch.scannedThrough > served {
-            try await store.recordServed(to: child, through: batch.scannedThrough)
-        }
-        // The child's `after` is its acknowledgement of everything before it: keep it, and
-        // the contact time, without a write on every idle poll.
-        if known == nil || known?.pulled != after || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
-            try await store.recordContact(with: child, role: .child, pushed: nil, pulled: after, error: nil)
-        }
-        return PullResponse(
-            epoch: store.epoch, head: head, through: batch.scannedThrough, more: batch.more,
-            columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
-            changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested,
-            evictions: batch.evictions.isEmpty ? nil : batch.evictions.map(WireEviction.init))
+        return (batch, head)
     }
 }

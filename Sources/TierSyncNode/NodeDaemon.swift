@@ -85,7 +85,9 @@ public enum NodeDaemon {
         let lock = try DaemonLock(database: configuration.databasePath, address: address)
         let registry = NodeMetrics.registry
         let store = try openStore(configuration)
-        let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, logger: logger)
+        // Applies, local commits (LogWatch) and held pulls meet here.
+        let notifier = LogNotifier()
+        let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, notifier: notifier, logger: logger)
         let router = Router()
         let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
         let verifier = verifier(configuration, key: key)
@@ -118,9 +120,12 @@ public enum NodeDaemon {
                 ])
             },
             logger: logger)
-        var services: [any Service] = [app, CaptureGuard(store: store, logger: logger)]
-        if let resync = resync(configuration, store: store, key: key, logger: logger) {
-            services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), logger: logger))
+        // Stopped in reverse order: the sync loop first, then the watcher, whose stop
+        // answers the pulls held for the children, then the HTTP server.
+        var services: [any Service] = [app, LogWatch(store: store, notifier: notifier, logger: logger), CaptureGuard(store: store, logger: logger)]
+        if var resync = resync(configuration, store: store, key: key, logger: logger) {
+            resync.replicator.notifier = notifier
+            services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), notifier: notifier, logger: logger))
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

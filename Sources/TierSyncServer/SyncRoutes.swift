@@ -95,7 +95,12 @@ public struct SyncRoutes: Sendable {
                     throw APIError(.badRequest, code: "bad_request", message: "limit must be 1 or more")
                 }
                 let epoch = query["epoch"].map(String.init)
-                return try JSONResponse.make(try await service.pull(caller: node, after: after, epoch: epoch, limit: limit))
+                let wait = try Self.integer(query["wait"].map(String.init), name: "wait") ?? 0
+                guard (0...Int64(ParentService.longestWait)).contains(wait) else {
+                    throw APIError(.badRequest, code: "bad_request",
+                                   message: "wait must be 0 to \(ParentService.longestWait) seconds (how long this node may hold the pull for new changes), got \(wait)")
+                }
+                return try JSONResponse.make(try await service.pull(caller: node, after: after, epoch: epoch, limit: limit, wait: .seconds(wait)))
             }
         }
     }

@@ -134,11 +134,15 @@ final class FaultProxy: @unchecked Sendable {
         while state.withLock({ $0.running }) > 0, Date() < deadline { usleep(10_000) }
     }
 
-    /// Counts one injected fault, and returns to ``Mode/pass`` when the budget is spent.
-    private func injected() {
+    /// Claims one fault of `mode`'s budget and counts it, returning to ``Mode/pass`` when
+    /// the budget is spent. False when `mode` is no longer the proxy's (a child's concurrent
+    /// connections, a held pull beside a round, spent the budget meanwhile): the caller
+    /// then injects nothing.
+    private func claim(_ mode: Mode) -> Bool {
         state.withLock {
+            guard $0.mode == mode else { return false }
             $0.faults += 1
-            guard let remaining = $0.remaining else { return }
+            guard let remaining = $0.remaining else { return true }
             if remaining <= 1 {
                 $0.mode = .pass
                 $0.remaining = nil
@@ -146,6 +150,7 @@ final class FaultProxy: @unchecked Sendable {
             } else {
                 $0.remaining = remaining - 1
             }
+            return true
         }
     }
 
@@ -159,13 +164,9 @@ final class FaultProxy: @unchecked Sendable {
             guard poll(&poller, 1, 100) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
-            let refused = state.withLock { state -> Bool in
-                state.connections += 1
-                return state.mode == .refuse
-            }
-            if refused {
+            state.withLock { $0.connections += 1 }
+            if claim(.refuse) {
                 FaultProxy.reset(client)
-                injected()
                 continue
             }
             let upstream = FaultProxy.connectLoopback(port: target)
@@ -214,8 +215,8 @@ final class FaultProxy: @unchecked Sendable {
                 }
                 switch mode {
                 case .refuse:
-                    injected()
-                    return .reset
+                    if claim(mode) { return .reset }
+                    continue
                 case .blackhole:
                     held = true
                     usleep(50_000)
@@ -270,14 +271,12 @@ final class FaultProxy: @unchecked Sendable {
     private func move(from source: Int32, to destination: Int32, upstream: Bool, mode: Mode, sent: inout Int, buffer: inout [UInt8]) -> Ending? {
         let count = recv(source, &buffer, FaultProxy.chunk, 0)
         if count <= 0 { return .close }
-        if let (limit, ending) = FaultProxy.cut(mode, upstream: upstream), sent + count > limit {
+        if let (limit, ending) = FaultProxy.cut(mode, upstream: upstream), sent + count > limit, claim(mode) {
             _ = FaultProxy.send(destination, buffer, limit - sent)
-            injected()
             return ending
         }
-        if case let .delay(milliseconds) = mode {
+        if case let .delay(milliseconds) = mode, claim(mode) {
             usleep(UInt32(milliseconds) * 1000)
-            injected()
         }
         sent += count
         return FaultProxy.send(destination, buffer, count) ? nil : .close

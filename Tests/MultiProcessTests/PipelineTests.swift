@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+
+/// The pipelined transport between real daemons with `sync.interval` at 60 s: a local write
+/// reaches the group through the province without waiting for any interval (the city sees
+/// its commit within milliseconds, the province forwards what it applied at once), and a
+/// group write reaches a city by the held pulls (long-poll). Each node stamps arrivals with
+/// a trigger of the test's own, so the latencies measured are the nodes' own.
+@Suite(.serialized)
+struct PipelineTests {
+    static let ids = ["cn", "cn.gd", "cn.gd.sz"]
+    /// Milliseconds since 1970, in SQL.
+    static let nowMillis = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
+    /// A sqlite3 shell kept open on a node's file and fed one statement at a time, as a local
+    /// application writes: each statement commits on its own.
+    final class Writer {
+        let process = Process()
+        let input = Pipe()
+
+        init(_ database: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = ["-cmd", ".timeout 10000", database]
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func execute(_ sql: String) {
+            input.fileHandleForWriting.write(Data((sql + "\n").utf8))
+        }
+
+        /// Ends the shell once it has run every statement sent.
+        func close() {
+            try? input.fileHandleForWriting.close()
+            TestTree.awaitExit(process, seconds: 10)
+        }
+    }
+
+    /// Records, at `database`, when each row of `table` was first inserted there, in `into`.
+    static func stamp(_ tree: TestTree, _ id: String, _ table: String, into log: String) throws {
+        try SQLiteShell.run(tree.database(id), """
+            CREATE TABLE \(log)(id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+            CREATE TRIGGER \(log)_at AFTER INSERT ON \(table) BEGIN INSERT OR IGNORE INTO \(log) VALUES (NEW.id, \(nowMillis)); END;
+            """)
+    }
+
+    /// The times of `log` at a node, by row id.
+    static func times(_ tree: TestTree, _ id: String, _ log: String) throws -> [String: Int] {
+        var times: [String: Int] = [:]
+        for line in try SQLiteShell.run(tree.database(id), "SELECT id || ' ' || at FROM \(log)").split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let at = Int(parts[1]) { times[String(parts[0])] = at }
+        }
+        return times
+    }
+
+    /// Writes `count` rows at `rate` per second, one commit each, with `statement(n)`.
+    static func write(_ tree: TestTree, at id: String, count: Int, rate: Double, _ statement: (Int) -> String) async throws {
+        let writer = try Writer(tree.database(id))
+        defer { writer.close() }
+        let start = ContinuousClock.now
+        for n in 0..<count {
+            try await Task.sleep(until: start + .milliseconds(Int(Double(n) * 1000 / rate)), clock: .continuous)
+            writer.execute(statement(n))
+        }
+    }
+
+    /// Latencies in milliseconds from `sent` to `arrived`, sorted; one per row that arrived.
+    static func latencies(sent: [String: Int], arrived: [String: Int]) -> [Int] {
+        sent.compactMap { id, at in arrived[id].map { $0 - at } }.sorted()
+    }
+
+    static func percentile(_ sorted: [Int], _ fraction: Double) -> Int {
+        sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
+
+    @Test func writesCrossTheTreeWithoutWaitingForTheInterval() async throws {
+        let tree = try TestTree(Self.ids, interval: 60)
+        try await tree.start()
+        try Self.stamp(tree, "cn.gd.sz", "customer", into: "written")
+        try Self.stamp(tree, "cn", "customer", into: "arrived")
+        try Self.stamp(tree, "cn", "product", into: "written")
+        try Self.stamp(tree, "cn.gd.sz", "product", into: "arrived")
+        // Every node has run its first round; the next one by the interval is a minute away.
+        try await Task.sleep(for: .seconds(1))
+
+        // Up: 40 customers written at the city, 20 a second, each in its own commit.
+        let customers = 40
+        try await Self.write(tree, at: "cn.gd.sz", count: customers, rate: 20) {
+            "INSERT INTO customer(id, name, scope) VALUES ('SZ-\($0)', 'customer \($0)', 'cn.gd.sz');"
+        }
+        let up = try await tree.eventually(20) { try Self.times(tree, "cn", "arrived").count == customers }
+        let upLatencies = Self.latencies(sent: try Self.times(tree, "cn.gd.sz", "written"), arrived: try Self.times(tree, "cn", "arrived"))
+        #expect(up, "the city's writes did not reach the group within 20 s (sync.interval is 60 s): \(upLatencies)\n\(tree.log("cn.gd").suffix(2000))")
+
+        // Down: 20 products written at the group, 10 a second; the city holds a pull at the
+        // province, which holds one at the group.
+        let products = 20
+        try await Self.write(tree, at: "cn", count: products, rate: 10) {
+            "INSERT INTO product(id, name, scope) VALUES ('P-\($0)', 'product \($0)', 'cn');"
+        }
+        let down = try await tree.eventually(20) { try Self.times(tree, "cn.gd.sz", "arrived").count == products }
+        let downLatencies = Self.latencies(sent: try Self.times(tree, "cn", "written"), arrived: try Self.times(tree, "cn.gd.sz", "arrived"))
+        #expect(down, "the group's writes did not reach the city within 20 s (sync.interval is 60 s): \(downLatencies)\n\(tree.log("cn.gd.sz").suffix(2000))")
+
+        let report = [("city→group", upLatencies), ("group→city", downLatencies)].map { name, latencies in
+            "\(name): p50 \(Self.percentile(latencies, 0.5)) ms, p99 \(Self.percentile(latencies, 0.99)) ms, max \(latencies.last ?? -1) ms over \(latencies.count)"
+        }
+        print("latency through three daemons, sync.interval 60 s: " + report.joined(separator: "; "))
+        // Far from the interval, with room for a 2-core machine loaded by the whole suite.
+        #expect(Self.percentile(upLatencies, 0.5) < 5000, "\(report)")
+        #expect(Self.percentile(downLatencies, 0.5) < 5000, "\(report)")
+
+        // Pulls held for a child, and a child's own held pull, do not delay a stop.
+        for id in ["cn.gd.sz", "cn.gd", "cn"] {
+            let start = ContinuousClock.now
+            tree.stop(id)
+            let took = ContinuousClock.now - start
+            #expect(took < .seconds(5), "stopping \(id) took \(took)")
+        }
+    }
+
+    @Test func pullWaitIsBoundedAndHeld() async throws {
+        let tree = try TestTree(["cn", "cn.gd"])
+        try await tree.start(["cn"])
+        let curl = SignedCurl(tree: tree)
+        let before = try SignedCurl.fingerprint(tree.database("cn"))
+        for (wait, message) in [
+            ("31", "wait must be 0 to 30 seconds"),
+            ("-1", "wait must be 0 to 30 seconds"),
+            ("soon", "wait must be an integer, got 'soon'"),
+        ] {
+            let answer = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0&wait=\(wait)", signer: "cn.gd").0
+            #expect(answer.status == 400 && answer.body.contains("bad_request") && answer.body.contains(message), "wait=\(wait): \(answer)")
+        }
+        #expect(try SignedCurl.fingerprint(tree.database("cn")) == before)
+
+        // Nothing for the child: the pull is held for its wait, then answered empty.
+        let start = Date()
+        let empty = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0&wait=2", signer: "cn.gd").0
+        let held = Date().timeIntervalSince(start)
+        #expect(empty.status == 200 && empty.body.contains(#""changes":[]"#), "\(empty)")
+        #expect(held >= 1.9 && held < 10, "a pull with wait=2 and nothing to send was held \(held) s")
+
+        // A write at the group answers a held pull at once.
+        let writer = Task {
+            try await Task.sleep(for: .milliseconds(500))
+            try SQLiteShell.run(tree.database("cn"), "INSERT INTO product(id, name, scope) VALUES ('P-1', 'Line', 'cn');")
+        }
+        let asked = Date()
+        let answered = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0&wait=15", signer: "cn.gd").0
+        let took = Date().timeIntervalSince(asked)
+        try await writer.value
+        #expect(answered.status == 200 && answered.body.contains(#""P-1""#), "\(answered)")
+        #expect(took >= 0.4 && took < 5, "the held pull answered \(took) s after it was sent, the write came at 0.5 s")
+    }
+}
