@@ -66,7 +66,7 @@ struct CaptureBenchmark {
             try PlainSQLite.execute(PlainSQLite.insertSQL, inserts, into: queue, transactionSize: transactionSize)
         }
         try expect(queue, customers: inserts.count, updated: 0, loggedAfter: capture ? 0 : nil)
-        let logHead = capture ? try queue.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM _ts_log") ?? 0 } : 0
+        let logHead = capture ? try queue.read { db in try Int64.fetchOne(db, sql: "SELECT max(pos) FROM _ts_capture") ?? 0 } : 0
         let update = try measure(rows: updates.count) {
             try PlainSQLite.execute(PlainSQLite.updateSQL, updates, into: queue, transactionSize: transactionSize)
         }
@@ -74,9 +74,9 @@ struct CaptureBenchmark {
         return Run(insert: insert, update: update)
     }
 
-    /// Checks that every row arrived (and was updated), and with capture that every row has
-    /// a change-log entry written after log position `loggedAfter` (the log keeps one entry
-    /// per row, its latest write).
+    /// Checks that every row arrived (and was updated), and with capture that every write
+    /// left a record in the capture log after position `loggedAfter` (the daemon folds
+    /// them into the change log later, off the writer's path).
     private func expect(_ queue: DatabaseQueue, customers: Int, updated: Int, loggedAfter: Int64?) throws {
         let held = try PlainSQLite.count("customer", in: queue)
         guard held == customers else { throw BenchError.failed("capture: the file holds \(held) customers, expected \(customers)") }
@@ -84,9 +84,9 @@ struct CaptureBenchmark {
         guard changed == updated else { throw BenchError.failed("capture: \(changed) customers updated, expected \(updated)") }
         if let loggedAfter {
             let entries = try queue.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_log WHERE tbl = 'customer' AND seq > ?", arguments: [loggedAfter]) ?? 0
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_capture WHERE tbl = 'customer' AND pos > ?", arguments: [loggedAfter]) ?? 0
             }
-            guard entries == customers else { throw BenchError.failed("capture: the change log holds \(entries) entries of the last writes, expected \(customers)") }
+            guard entries == customers else { throw BenchError.failed("capture: the capture log holds \(entries) records of the last writes, expected \(customers)") }
         }
     }
 }
