@@ -21,12 +21,24 @@ extension SQLiteStore {
 
     /// Counts the log entries after `sequence` that `include` keeps, without reading rows,
     /// local writes waiting in the capture log folded first (not counted when the file
-    /// cannot grow: a node out of space still reports its state).
+    /// cannot grow: a node out of space still reports its state). A read-only store, which
+    /// cannot fold, counts each waiting write that `include` keeps as a local write of its
+    /// row instead (two writes of one row count twice until the daemon folds them).
     public func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int {
-        let schema = self.schema
+        let schema = self.schema, node = self.node, readOnly = self.readOnly
         return try await readFolded(unfoldedWhenFull: true) { db in
             var reader = LogReader(db: db, schema: schema)
-            return try reader.count(after: sequence, include: include)
+            let logged = try reader.count(after: sequence, include: include)
+            guard readOnly else { return logged }
+            var waiting = 0
+            let captures = try Row.fetchCursor(db, sql: "SELECT pos, tbl, op, scope FROM _ts_capture ORDER BY pos")
+            while let row = try captures.next() {
+                guard let scope = try? NodeID(row[3] as String? ?? "") else { continue }
+                let entry = LogEntry(sequence: row[0], table: row[1], keyText: "", version: Version(stamp: .zero, origin: node),
+                                     scope: scope, previousScope: nil, deleted: (row[2] as String?) == "D", source: node)
+                if include(entry) { waiting += 1 }
+            }
+            return logged + waiting
         }
     }
 }

@@ -65,7 +65,7 @@ public final class SQLiteStore: ChangeStore {
     /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
     /// nothing is installed, created, folded or written, so looking at a node changes
     /// nothing, and it works while the daemon runs or on a file the reader may not write.
-    /// Writes still waiting in the capture log count in the log head, not yet in the backlog.
+    /// Writes still waiting in the capture log count in the log head and the backlog.
     /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync,
     ///   belongs to another node, or lacks a synced table.
     public init(readingAt path: String, node: NodeID, schema: SyncSchema) throws {
