@@ -60,19 +60,25 @@ public final class CommitWatcher: Sendable {
         return try read.get()
     }
 
-    /// Reads the data version every `period` and calls `onCommit` after each read that finds
-    /// it changed, until the task is cancelled. A failed read is tried again at the next period.
-    public func watch(every period: Duration, onCommit: @Sendable () async -> Void) async {
+    /// Reads the data version every `period` while commits come, every `idle` once none
+    /// came for `quietAfter` (a daemon with nothing to do then wakes twenty times a second,
+    /// not two hundred), and calls `onCommit` after each read that finds it changed, until
+    /// the task is cancelled. A failed read is tried again at the next period.
+    public func watch(every period: Duration, idle: Duration = .milliseconds(50), quietAfter: Duration = .seconds(2),
+                      onCommit: @Sendable () async -> Void) async {
+        let clock = ContinuousClock()
         var seen = try? dataVersion()
+        var lastCommit = clock.now
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: period)
+                try await Task.sleep(for: clock.now - lastCommit < quietAfter ? period : idle)
             } catch {
                 return
             }
             guard let version = try? dataVersion() else { continue }
             if version != seen {
                 seen = version
+                lastCommit = clock.now
                 await onCommit()
             }
         }

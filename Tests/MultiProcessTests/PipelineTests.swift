@@ -154,6 +154,7 @@ struct PipelineTests {
         let took = Date().timeIntervalSince(asked)
         try await writer.value
         #expect(answered.status == 200 && answered.body.contains(#""P-1""#), "\(answered)")
-        #expect(took >= 0.4 && took < 5, "the held pull answered \(took) s after it was sent, the write came at 0.5 s")
+        // Answered before its 15 s wait ran out: the write ended the hold (slowly on a loaded machine).
+        #expect(took >= 0.4 && took < 14, "the held pull answered \(took) s after it was sent, the write came at 0.5 s")
     }
 }
