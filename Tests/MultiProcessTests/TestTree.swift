@@ -165,7 +165,7 @@ final class TestTree: @unchecked Sendable {
                 return
             }
             if processes[node.id]?.isRunning == false { break }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(250))
         }
         throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")
     }
