@@ -157,15 +157,22 @@ final class TestTree: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(120)
         let secure = (try? String(contentsOfFile: node.config, encoding: .utf8))?.contains("[tls]") == true
         while Date() < deadline {
-            // Each probe is bounded (curl --max-time 2): one stalled request must not use up
-            // the whole wait while the suite's daemons start at once. The test's self-signed
+            // Each probe is bounded to 2 s: one stalled request must not use up the whole
+            // wait while the suite's daemons start at once. The test's self-signed
             // certificate is checked by the TLS tests themselves.
-            let url = "\(secure ? "https" : "http")://127.0.0.1:\(node.port)/healthz"
-            if (try? TestTree.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sk", "--max-time", "2", url]).output) == "ok\n" {
-                return
+            if secure {
+                if (try? TestTree.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sk", "--max-time", "2", "https://127.0.0.1:\(node.port)/healthz"]).output) == "ok\n" {
+                    return
+                }
+            } else {
+                var probe = URLRequest(url: URL(string: "http://127.0.0.1:\(node.port)/healthz")!)
+                probe.timeoutInterval = 2
+                if let (_, response) = try? await URLSession.shared.data(for: probe), (response as? HTTPURLResponse)?.statusCode == 200 {
+                    return
+                }
             }
             if processes[node.id]?.isRunning == false { break }
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")
     }
