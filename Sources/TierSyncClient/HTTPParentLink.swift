@@ -23,8 +23,8 @@ public final class HTTPParentLink: ResyncLink {
 
     /// Creates a link to the parent at `baseURL`, signing with `key` (without a key, only
     /// the open endpoints such as status answer). `timeout` bounds each request, in
-    /// seconds, beyond the time a held pull asks the parent to wait; the default is 60.
-    public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 60) {
+    /// seconds, beyond the time a held pull asks the parent to wait; the default is 30.
+    public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 30) {
         self.baseURL = baseURL
         self.key = key
         self.timeout = timeout

@@ -51,6 +51,7 @@ public struct ResyncService: Sendable {
             await cache.put(child, digests: digests, head: head, replacing: true)
             // A child whose cursor was refused takes this head as its cursor once repaired:
             // this log has served it everything through the head.
+            try await store.recordContact(with: child, role: .child, pushed: nil, pulled: nil, error: nil)
             try await store.recordServed(to: child, through: head)
             if request.start == true {
                 try await store.setResyncRequested(for: child, false)

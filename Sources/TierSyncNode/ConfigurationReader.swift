@@ -35,6 +35,7 @@ public enum ConfigurationReader {
         Key(name: "node.schema", help: "a schema file replacing the built-in big-customer schema"),
         Key(name: "node.children", help: "the children this node expects, comma-separated, e.g. cn.gd.sz, cn.gd.gz (default: none; a child is known once it calls)"),
         Key(name: "sync.interval", help: "seconds between sync rounds when nothing changes locally (default 5)"),
+        Key(name: "sync.timeout", help: "seconds a request to the parent may wait for its answer before the round is retried (default 30)"),
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
@@ -119,6 +120,12 @@ public enum ConfigurationReader {
                 throw ConfigurationError.invalid(key: "sync.interval", value: interval.value, expected: "a positive number of seconds", source: interval.source)
             }
             configuration.syncInterval = seconds
+        }
+        if let timeout = values["sync.timeout"] {
+            guard let seconds = Double(timeout.value), seconds >= 1, seconds <= 3600 else {
+                throw ConfigurationError.invalid(key: "sync.timeout", value: timeout.value, expected: "a number of seconds from 1 to 3600", source: timeout.source)
+            }
+            configuration.requestTimeout = seconds
         }
         if let children = values["node.children"] {
             configuration.expectedChildren = try children.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -19,6 +19,9 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var schemaPath: String?
     /// Seconds between sync rounds when nothing is written locally. The default is 5.
     public var syncInterval: Double
+    /// Seconds a request to the parent may wait for its answer (a held pull waits its hold
+    /// beyond this) before it fails and the round is retried. The default is 30.
+    public var requestTimeout: Double
     /// The most changes per push or pull batch. The default is 5000.
     public var batchSize: Int
     /// The largest request body the API accepts, in bytes. The default is 64 MiB.
@@ -58,6 +61,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         databasePath = "\(node).sqlite"
         schemaPath = nil
         syncInterval = 5
+        requestTimeout = 30
         batchSize = 5000
         bodyLimit = 64 << 20
         batchLimit = 20000

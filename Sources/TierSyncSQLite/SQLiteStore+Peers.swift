@@ -37,10 +37,11 @@ extension SQLiteStore {
         }
     }
 
-    /// Records the highest log position a pull answer to `child` covered.
+    /// Records the highest log position a pull answer to `child` covered. The pull recorded
+    /// the child when it came in; a record removed since (``removeChild(_:)`` while the
+    /// pull was held) stays removed.
     public func recordServed(to child: NodeID, through: Int64) async throws {
         try await writeTransaction { db in
-            try SQLiteStore.ensurePeer(db, node: child, role: .child)
             try db.execute(sql: "UPDATE _ts_peer SET served = max(coalesce(served, 0), ?) WHERE node = ?", arguments: [through, child.description])
         }
     }

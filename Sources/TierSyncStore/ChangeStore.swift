@@ -53,7 +53,8 @@ public protocol ChangeStore: Sendable {
     /// At a parent: records that a pull answer to `child` covered this node's log through
     /// `through`, before the answer is sent. A child whose cursor lies beyond the highest
     /// position recorded holds a cursor into a log this node no longer has (it was
-    /// restored from a backup).
+    /// restored from a backup). It records nothing for a child without a peer record (one
+    /// removed while the pull was held stays removed).
     func recordServed(to child: NodeID, through: Int64) async throws
 
     /// The highest sequence the change log has issued.

@@ -34,6 +34,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("sync-interval"), help: "sync.interval: seconds between rounds.")
     var interval: String?
 
+    @Option(name: .customLong("sync-timeout"), help: "sync.timeout: seconds a request to the parent may wait for its answer.")
+    var timeout: String?
+
     @Option(name: .customLong("sync-batch"), help: "sync.batch: changes per batch.")
     var batch: String?
 
@@ -67,7 +70,7 @@ struct ConfigOptions: ParsableArguments {
         let given: [(String, String?)] = [
             ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
             ("node.schema", schema), ("node.children", children), ("status.stale_after", staleAfter),
-            ("sync.interval", interval), ("sync.batch", batch),
+            ("sync.interval", interval), ("sync.timeout", timeout), ("sync.batch", batch),
             ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew), ("limits.stamp_lead", stampLead),
             ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]

@@ -9,6 +9,8 @@ import Foundation
 ///
 /// At the end it heals every link, starts every daemon, waits (bounded) until the
 /// ``TreeAudit`` finds every node holding exactly its scope with empty queues, and reports.
+/// A request that a partition held open (a blackhole keeps its connections) ends at the
+/// children's `sync.timeout`, 10 s here.
 /// Every choice comes from one seeded generator: the same seed replays the same trials.
 struct ChaosRunner {
     /// How long and how hard to run.
@@ -90,7 +92,7 @@ struct ChaosRunner {
     func run() async throws -> Report {
         var random = SeededGenerator(seed: settings.seed)
         var report = Report(settings: settings, nodes: Self.nodes)
-        let tree = try TestTree(Self.nodes, interval: 0.2, extra: "[sync]\nbatch = 200\n", proxied: true)
+        let tree = try TestTree(Self.nodes, interval: 0.2, extra: "[sync]\nbatch = 200\ntimeout = 10\n", proxied: true)
         try await tree.start()
         var workload = ChaosWorkload()
         /// Trial at which a killed daemon comes back, and a partitioned link heals.

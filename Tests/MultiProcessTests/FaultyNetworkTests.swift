@@ -29,7 +29,7 @@ struct FaultyNetworkTests {
 
     @Test(arguments: faults)
     func treeConvergesThroughAFaultyLink(_ fault: FaultProxy.Mode) async throws {
-        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"], interval: 0.2, extra: "[sync]\nbatch = 50\n", proxied: true)
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"], interval: 0.2, extra: "[sync]\nbatch = 50\ntimeout = 10\n", proxied: true)
         // Install the schema everywhere, then write at every tier while the children are down,
         // so that each parent has a known number of changes to receive.
         try await tree.start()

@@ -89,4 +89,20 @@ struct ConfigurationReaderTests {
             }
         }
     }
+
+    @Test func theRequestTimeoutIsReadFromEachLayerAndBounded() throws {
+        let path = try file("[node]\nid = \"cn.gd\"\nparent = \"http://127.0.0.1:7400\"\n[sync]\ntimeout = 12\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn"]).requestTimeout == 30)
+        #expect(try ConfigurationReader.read(file: path, environment: [:], flags: [:]).requestTimeout == 12)
+        #expect(try ConfigurationReader.read(file: path, environment: ["TIERSYNC_SYNC_TIMEOUT": "45"], flags: [:]).requestTimeout == 45)
+        #expect(try ConfigurationReader.read(file: path, environment: ["TIERSYNC_SYNC_TIMEOUT": "45"], flags: ["sync.timeout": "2.5"]).requestTimeout == 2.5)
+        for value in ["0", "0.5", "3601", "soon"] {
+            #expect {
+                try ConfigurationReader.read(file: path, environment: [:], flags: ["sync.timeout": value])
+            } throws: { error in
+                "\(error)".contains("sync.timeout") && "\(error)".contains("from 1 to 3600") && "\(error)".contains("--sync-timeout")
+            }
+        }
+    }
 }

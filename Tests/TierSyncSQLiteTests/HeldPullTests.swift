@@ -185,4 +185,23 @@ struct HeldPullTests {
         defer { timeout.cancel() }
         #expect(await seen.value, "the commit was not noticed within 120 s")
     }
+
+    /// A child removed (`tiersync children remove`) while a pull of it was held stays
+    /// removed when that pull ends: the answer records nothing for a child that is gone.
+    @Test func aChildRemovedWhileItsPullIsHeldStaysRemoved() async throws {
+        let pair = try Pair()
+        let child = try NodeID("cn.gd.sz")
+        let held = Task { try await pair.service.pull(caller: "cn.gd.sz", after: 0, epoch: nil, limit: 100, wait: .seconds(2)) }
+        // The pull records the child when it comes in, then waits.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await pair.province.peer(child) == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await pair.province.removeChild(child) != nil, "the held pull did not record the child")
+        try await pair.writePlan("GD-1")
+        pair.notifier.signal()
+        let answer = try await held.value
+        #expect(answer.changes.count == 1, "\(answer)")
+        #expect(try await pair.province.peer(child) == nil, "the end of the held pull recorded the removed child again")
+    }
 }
