@@ -23,6 +23,11 @@ public struct TableSchema: Hashable, Sendable {
     public var columns: [String] { didSet { derive() } }
     /// The primary-key column names in key order, filled in from the database.
     public var keyColumns: [String] { didSet { derive() } }
+    /// The columns that keep each value's type as written, filled in from the database: in
+    /// them an integer and an equal real (1 and 1.0) are different values. Elsewhere the
+    /// column's type converts one into the other, so equal values are the same value. The
+    /// default, before the database is read, is every column.
+    public var typeKeepingColumns: Set<String>?
     /// What follows from the columns and the rule, worked out once: these are read for
     /// every row synced.
     private var derived = Derived()
@@ -63,6 +68,12 @@ public struct TableSchema: Hashable, Sendable {
         self.columns = columns
         self.keyColumns = keyColumns
         derive()
+    }
+
+    /// True when column `name` may hold an integer and an equal real as different values
+    /// (see ``typeKeepingColumns``).
+    public func keepsType(_ name: String) -> Bool {
+        typeKeepingColumns?.contains(name) ?? true
     }
 
     /// The index of the `scope` column.

@@ -84,11 +84,25 @@ extension SQLiteStore {
         }
     }
 
-    /// Fills in a table's columns and key columns from the database.
+    /// Fills in a table's columns, key columns and the columns that keep each value's type
+    /// from the database.
     static func readColumns(_ db: Database, table: inout TableSchema) throws {
-        let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        let columns = try Row.fetchAll(db, sql: "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
         table.columns = columns.map { $0["name"] }
         table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
+        table.typeKeepingColumns = Set(columns.filter { keepsType(declared: $0["type"] ?? "") }.map { $0["name"] })
+    }
+
+    /// True when a column declared with type `declared` stores each value with the type it
+    /// was written with: SQLite's BLOB affinity (no type, or a type naming BLOB), and `ANY`.
+    /// Every other affinity converts a real that equals an integer into one storage class
+    /// (INTEGER and NUMERIC to the integer, REAL to the real, TEXT to text), so there an
+    /// integer and an equal real cannot both be stored.
+    static func keepsType(declared: String) -> Bool {
+        let type = declared.uppercased()
+        if type.contains("INT") || ["CHAR", "CLOB", "TEXT"].contains(where: type.contains) { return false }
+        if type.isEmpty || type.contains("BLOB") || type.trimmingCharacters(in: .whitespaces) == "ANY" { return true }
+        return false
     }
 
     /// Rows present before TierSync (or written while its triggers were off) enter the

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TierSyncModel
-import TierSyncSQLite
+@testable import TierSyncSQLite
 
 /// The capture triggers record a write in `_ts_capture` only; the store's fold turns the
 /// captures into change-log entries with the metadata of a local write, in capture order.
@@ -147,6 +147,46 @@ struct ThinCaptureTests {
         // The group's tier rule ranks a city's write 0, the existence register by `delete = later` 0.
         #expect(updated.register("classes").first?[2] as? Int64 == 0)
         #expect(updated.context == [Self.node: updated.stamp])
+    }
+
+    /// Whether an update changed a column is told by its value as stored, bytes and type:
+    /// in a column without a type, 1 becoming 1.0 is a change; in an INTEGER column SQLite
+    /// stores 1.0 as 1, so writing it changes nothing; in a NOCASE column a case-only edit
+    /// is a change; a REAL column written its own value is unchanged.
+    @Test func aColumnsTypeDecidesWhetherAnEqualValueIsAChange() async throws {
+        let schema = try SyncSchema(parsing: """
+            [table.sample]
+            sql = "CREATE TABLE sample(id TEXT PRIMARY KEY, loose, whole INTEGER, label TEXT COLLATE NOCASE, amount REAL, scope TEXT NOT NULL)"
+            concentrate = group
+            conflict = merge
+            """, fileName: "typed.toml")
+        let directory = try TemporaryDirectory()
+        let store = try directory.store(Self.node, schema: schema)
+        let app = try directory.application(Self.node)
+        let table = try #require(store.schema.table(named: "sample"))
+        #expect(table.keepsType("loose") && !table.keepsType("whole") && !table.keepsType("label") && !table.keepsType("amount"))
+        try await app.write { db in
+            try db.execute(sql: "INSERT INTO sample(id, loose, whole, label, amount, scope) VALUES ('S1', 1, 1, 'abc', 1.5, 'cn.gd.sz')")
+        }
+        try await store.foldCaptures()
+        let inserted = try #require(try Self.entry(app, "sample", "S1"))
+        try await app.write { db in
+            try db.execute(sql: "UPDATE sample SET loose = 1.0, whole = 1.0, label = 'ABC', amount = 1.5 WHERE id = 'S1'")
+        }
+        try await store.foldCaptures()
+        let updated = try #require(try Self.entry(app, "sample", "S1"))
+        #expect(updated.winner("loose") == updated.stamp && updated.winner("label") == updated.stamp)
+        #expect(updated.winner("whole") == inserted.stamp && updated.winner("amount") == inserted.stamp)
+    }
+
+    /// SQLite's affinity rules, as TierSync reads a column's declared type.
+    @Test(arguments: [
+        ("", true), ("BLOB", true), ("ANY", true), ("any", true),
+        ("INTEGER", false), ("BIGINT", false), ("TEXT", false), ("VARCHAR(20)", false), ("CLOB", false),
+        ("REAL", false), ("DOUBLE PRECISION", false), ("NUMERIC", false), ("DECIMAL(10,2)", false), ("BOOLEAN", false), ("DATE", false),
+    ])
+    func aDeclaredTypeKeepsValuesTypesOnlyWithoutAffinity(_ declared: String, _ keeps: Bool) {
+        #expect(SQLiteStore.keepsType(declared: declared) == keeps, "\(declared)")
     }
 
     /// Several writes to a row between two folds each get their own version and position,
