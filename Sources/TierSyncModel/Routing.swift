@@ -6,10 +6,35 @@
 public enum Routing {
     /// True when `node` holds rows of `table` owned by `scope`.
     public static func holds(_ node: NodeID, table: TableSchema, scope: NodeID) -> Bool {
-        if node == scope { return true }
-        if node.isAncestor(of: scope) { return node.tier >= table.concentration }
-        if scope.isAncestor(of: node) { return table.flowsDown }
+        let reach = reach(of: node, table: table)
+        if node == scope { return reach.contains(.own) }
+        if node.isAncestor(of: scope) { return reach.contains(.below) }
+        if scope.isAncestor(of: node) { return reach.contains(.above) }
         return false
+    }
+
+    /// The scopes, relative to a node, whose rows of a table the node holds. This is the one
+    /// statement of the rule; ``holds(_:table:scope:)`` and any query a backend builds to
+    /// select what a node holds apply it.
+    public struct Reach: OptionSet, Sendable {
+        public let rawValue: UInt8
+        /// Creates a reach from its bits.
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Rows whose scope is the node itself: always held.
+        public static let own = Reach(rawValue: 1)
+        /// Rows whose scope lies in the node's subtree: held when the table concentrates its
+        /// rows at the node's tier or higher.
+        public static let below = Reach(rawValue: 2)
+        /// Rows whose scope is an ancestor of the node: held when the table's rows flow down.
+        public static let above = Reach(rawValue: 4)
+    }
+
+    /// The scopes whose rows of `table` `node` holds.
+    public static func reach(of node: NodeID, table: TableSchema) -> Reach {
+        var reach: Reach = .own
+        if node.tier >= table.concentration { reach.insert(.below) }
+        if table.flowsDown { reach.insert(.above) }
+        return reach
     }
 
     /// True when `child` should push this entry to its parent: the state was made in the

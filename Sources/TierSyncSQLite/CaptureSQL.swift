@@ -67,9 +67,8 @@ enum CaptureSQL {
         // A scope that is not a node id would make the row unroutable: refuse the write.
         // The node's own id, the usual scope, is known to be one and skips the pattern tests.
         let checkScope = """
-            SELECT RAISE(ABORT, 'TierSync: scope must be a node id such as cn.gd.sz (a-z, 0-9, - and _ in dot-separated segments)')
-              WHERE NEW.scope IS NOT '\(node)' AND (NEW.scope IS NULL OR typeof(NEW.scope) <> 'text' OR NEW.scope = ''
-                 OR NEW.scope GLOB '*[^a-z0-9._-]*' OR NEW.scope GLOB '*..*' OR NEW.scope GLOB '.*' OR NEW.scope GLOB '*.');
+            SELECT RAISE(ABORT, 'TierSync: scope must be a node id such as cn.gd.sz (a-z, 0-9, - and _ in at most \(Tier.allCases.count) dot-separated segments)')
+              WHERE NEW.scope IS NOT '\(node)' AND NOT \(ChangeLogSQL.isNodeID("NEW.scope"));
             """
         let keyImage = table.keyIndexes.map { imageColumn($0) }.joined(separator: ", ")
         let newKey = table.keyColumns.map { "NEW.\(quoted($0))" }.joined(separator: ", ")

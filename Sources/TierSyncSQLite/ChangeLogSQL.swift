@@ -170,12 +170,25 @@ enum ChangeLogSQL {
     }
 
     /// SQL that is true when `node` holds a row of `table` whose scope is `scope` (an SQL
-    /// expression), as ``Routing/holds(_:table:scope:)`` decides.
+    /// expression): the model's rule (``Routing/reach(of:table:)``), each scope it reaches
+    /// written as a test on the scope's text.
+    /// A scope that is not a node id (``isNodeID(_:)``) is held by nobody.
     static func holds(_ node: NodeID, table: TableSchema, scope: String) -> String {
         let id = node.description
-        var cases = ["\(scope) = '\(id)'"]
-        if node.tier >= table.concentration { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
-        if table.flowsDown { cases.append("(typeof(\(scope)) = 'text' AND \(scope) <> '' AND substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.')") }
-        return "(" + cases.joined(separator: " OR ") + ")"
+        let reach = Routing.reach(of: node, table: table)
+        var cases: [String] = []
+        if reach.contains(.own) { cases.append("\(scope) = '\(id)'") }
+        if reach.contains(.below) { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
+        if reach.contains(.above) { cases.append("substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.'") }
+        return cases.isEmpty ? "0" : "(\(isNodeID(scope)) AND (" + cases.joined(separator: " OR ") + "))"
+    }
+
+    /// SQL that is true when `text` (an SQL expression) is a node id as ``NodeID`` parses
+    /// one: text of one to three dot-separated segments of `a-z`, `0-9`, `-` and `_`.
+    static func isNodeID(_ text: String) -> String {
+        """
+        (typeof(\(text)) = 'text' AND \(text) <> '' AND \(text) NOT GLOB '*[^a-z0-9._-]*' AND \(text) NOT GLOB '*..*' \
+        AND \(text) NOT GLOB '.*' AND \(text) NOT GLOB '*.' AND length(\(text)) - length(replace(\(text), '.', '')) < \(Tier.allCases.count))
+        """
     }
 }

@@ -83,7 +83,7 @@ struct ScopeCheckTests {
         let directory = try TemporaryDirectory()
         let store = try directory.store("cn.gd.sz")
         let app = try directory.application("cn.gd.sz")
-        for (index, scope) in ["'CN.GD'", "''", "'cn..gd'", "'cn gd'", "'cn.gd.'", "x'00'"].enumerated() {
+        for (index, scope) in ["'CN.GD'", "''", "'cn..gd'", "'cn gd'", "'cn.gd.'", "x'00'", "'cn.gd.sz.x'"].enumerated() {
             await #expect {
                 try await app.write { db in try db.execute(sql: "INSERT INTO customer(id, name, scope) VALUES ('X\(index)', 'x', \(scope))") }
             } throws: { error in

@@ -1,0 +1,42 @@
+import GRDB
+import Testing
+import TierSyncModel
+@testable import TierSyncSQLite
+
+/// The SQL a store uses to select the rows a node holds says what the model's rule says
+/// (``Routing/holds(_:table:scope:)``), for every node of a tree, every scope, and tables
+/// concentrated at each tier, flowing down or not; a scope that is not a node id is held by
+/// nobody.
+struct RoutingSQLTests {
+    static let nodes = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz", "cn.js", "cn.js.nj", "cn.gd.sz-2"]
+    static let tables: [TableSchema] = Tier.allCases.flatMap { tier in
+        [false, true].map { down in
+            TableSchema(name: "t_\(tier)_\(down)", createSQL: "", concentration: tier, flowsDown: down, columns: ["id", "scope"], keyColumns: ["id"])
+        }
+    }
+
+    @Test func theSQLAgreesWithTheModel() throws {
+        let database = try DatabaseQueue()
+        let invalid: [DatabaseValue] = ["", "cn.", ".cn", "cn..gd", "CN", "cn.gd.", "gd", "cn.gd.sz.x", "cn.gd sz"].map(\.databaseValue) + [.null, 7.databaseValue]
+        var checked = 0
+        try database.read { db in
+            for table in Self.tables {
+                for holder in Self.nodes {
+                    let node = try NodeID(holder)
+                    let statement = try db.makeStatement(sql: "SELECT \(ChangeLogSQL.holds(node, table: table, scope: "s")) FROM (SELECT ? AS s)")
+                    for scope in Self.nodes {
+                        let expected = Routing.holds(node, table: table, scope: try NodeID(scope))
+                        let held = try Bool.fetchOne(statement, arguments: [scope]) ?? false
+                        #expect(held == expected, "\(holder) holding \(scope) in \(table.name): SQL says \(held), the model \(expected)")
+                        checked += 1
+                    }
+                    for scope in invalid {
+                        let held = try Bool.fetchOne(statement, arguments: [scope]) ?? false
+                        #expect(!held, "\(holder) holding the scope \(scope) in \(table.name)")
+                    }
+                }
+            }
+        }
+        #expect(checked == Self.tables.count * Self.nodes.count * Self.nodes.count)
+    }
+}
