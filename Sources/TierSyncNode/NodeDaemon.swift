@@ -85,6 +85,11 @@ public enum NodeDaemon {
         let lock = try DaemonLock(database: configuration.databasePath, address: address)
         let registry = NodeMetrics.registry
         let store = try openStore(configuration)
+        if let taken = store.restoredBackupTakenAt {
+            logger.notice("this file is a restored backup: new log epoch; children resync, and a resync with the parent follows", metadata: [
+                "sync.backup_taken_at": "\(ISO8601DateFormatter().string(from: taken))", "sync.epoch": "\(store.epoch)",
+            ])
+        }
         // Applies, local commits (LogWatch) and held pulls meet here.
         let notifier = LogNotifier()
         let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, notifier: notifier, logger: logger)

@@ -18,6 +18,9 @@ public final class SQLiteStore: ChangeStore {
     public let epoch: String
     /// The database file's path.
     public let path: String
+    /// When the backup this file was restored from was taken, if this open found the file
+    /// to be a restored backup (``backup(to:)``): the store then started a new epoch.
+    public let restoredBackupTakenAt: Date?
 
     let pool: DatabasePool
     /// True for a store opened with ``init(readingAt:node:schema:)``: reads see the change
@@ -44,11 +47,15 @@ public final class SQLiteStore: ChangeStore {
         self.node = node
         var resolved = schema
         var epoch = ""
+        var restored: Date?
         do {
             try pool.writeWithoutTransaction { db in
                 try StorageFailure.mapping(db, path: path) {
                     try db.inTransaction(.immediate) {
                         epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adoptingRows)
+                        if let mark = try SQLiteStore.takeBackupMark(db) {
+                            (epoch, restored) = (mark.epoch, mark.takenAt)
+                        }
                         return .commit
                     }
                 }
@@ -60,6 +67,7 @@ public final class SQLiteStore: ChangeStore {
         }
         self.schema = resolved
         self.epoch = epoch
+        self.restoredBackupTakenAt = restored
     }
 
     /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
@@ -79,6 +87,7 @@ public final class SQLiteStore: ChangeStore {
         }
         self.path = path
         self.readOnly = true
+        self.restoredBackupTakenAt = nil
         self.node = node
         var resolved = schema
         do {
