@@ -20,6 +20,7 @@ public final class RequestVerifier: Sendable {
     public let clockSkew: Int
     private let ownKey: PublicKey
     private let children: [NodeID: PublicKey]
+    private let retiring: [NodeID: PublicKey]
     private let nonces: NonceCache
 
     /// Creates a verifier.
@@ -27,12 +28,15 @@ public final class RequestVerifier: Sendable {
     ///   - node: this node.
     ///   - ownKey: this node's public key, accepted for operator requests.
     ///   - children: each accepted child's public key.
+    ///   - retiring: a child's previous key, accepted too while it rotates to the new one.
     ///   - clockSkew: seconds; also the time a nonce is remembered. The default is 300.
     ///   - nonceCapacity: the most nonces remembered at once. The default is 200000.
-    public init(node: NodeID, ownKey: PublicKey, children: [NodeID: PublicKey], clockSkew: Int = 300, nonceCapacity: Int = 200_000) {
+    public init(node: NodeID, ownKey: PublicKey, children: [NodeID: PublicKey], retiring: [NodeID: PublicKey] = [:],
+                clockSkew: Int = 300, nonceCapacity: Int = 200_000) {
         self.node = node
         self.ownKey = ownKey
         self.children = children
+        self.retiring = retiring
         self.clockSkew = clockSkew
         nonces = NonceCache(capacity: nonceCapacity)
     }
@@ -70,7 +74,10 @@ public final class RequestVerifier: Sendable {
             throw .clockSkew(node: signature.node, seconds: skew / 1000, limit: clockSkew)
         }
         let message = signature.message(method: method, target: target, bodyDigest: RequestSignature.digest(body))
-        guard key!.verifies(signature.signature, of: message) else { throw .badSignature(node: signature.node) }
+        let previous = access == .child ? signer.flatMap { retiring[$0] } : nil
+        guard key!.verifies(signature.signature, of: message) || previous?.verifies(signature.signature, of: message) == true else {
+            throw .badSignature(node: signature.node)
+        }
         try nonces.insert(signature.node + " " + signature.nonce, until: Date(timeIntervalSince1970: Double(signature.timestamp) / 1000 + Double(clockSkew)), now: now)
         return signer!
     }

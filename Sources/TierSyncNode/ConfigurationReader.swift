@@ -160,10 +160,13 @@ public enum ConfigurationReader {
             guard let child = try? NodeID(id), child.parent == configuration.node else {
                 throw ConfigurationError.invalid(key: name, value: entry.value, expected: "a direct child of \(configuration.node) as the key", source: entry.source)
             }
+            let keys = entry.value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             do {
-                configuration.children[child] = try PublicKey(entry.value)
+                guard (1...2).contains(keys.count) else { throw AuthError.invalidPublicKey(entry.value) }
+                configuration.children[child] = try PublicKey(keys[0])
+                if keys.count == 2 { configuration.retiringChildKeys[child] = try PublicKey(keys[1]) }
             } catch {
-                throw ConfigurationError.invalid(key: name, value: entry.value, expected: "ed25519:<base64>, as `tiersync keygen` prints it", source: entry.source)
+                throw ConfigurationError.invalid(key: name, value: entry.value, expected: "ed25519:<base64>, as `tiersync keygen` prints it, or during a key rotation the new key, a comma and the retiring one", source: entry.source)
             }
         }
         if let level = values["log.level"] {

@@ -41,6 +41,9 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var keyPath: String
     /// The public key of each child this node accepts sync requests from. The default is none.
     public var children: [NodeID: PublicKey]
+    /// A child's previous key, accepted beside its key while the child rotates to the new
+    /// one (written after it in `[children]`). The default is none.
+    public var retiringChildKeys: [NodeID: PublicKey]
     /// A PEM certificate chain: when set with ``tlsKeyPath``, the API serves HTTPS only.
     public var tlsCertificatePath: String?
     /// The PEM private key of ``tlsCertificatePath``.
@@ -70,6 +73,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         logLevel = "info"
         keyPath = "\(node).key"
         children = [:]
+        retiringChildKeys = [:]
         tlsCertificatePath = nil
         tlsKeyPath = nil
         expectedChildren = []

@@ -46,7 +46,8 @@ public enum NodeDaemon {
 
     /// The request checks of a node: its own key for operator requests, its children's for sync.
     public static func verifier(_ configuration: NodeConfiguration, key: NodeKey) -> RequestVerifier {
-        RequestVerifier(node: configuration.node, ownKey: key.publicKey, children: configuration.children, clockSkew: configuration.clockSkew)
+        RequestVerifier(node: configuration.node, ownKey: key.publicKey, children: configuration.children,
+                        retiring: configuration.retiringChildKeys, clockSkew: configuration.clockSkew)
     }
 
     /// The HTTP server: HTTPS when a certificate and key are configured, else plain HTTP.

@@ -116,4 +116,27 @@ struct RequestVerifierTests {
         #expect(throws: AuthError.self) { _ = try NodeKey(contentsOf: path) }
         #expect(throws: AuthError.invalidPublicKey("ed25519:nope")) { _ = try PublicKey("ed25519:nope") }
     }
+
+    /// During a key rotation a child signs with its new key or its retiring one; a third key
+    /// is refused, and so is the retiring key of another child, or for operator requests.
+    @Test func aRotatingChildSignsWithEitherKey() throws {
+        let old = NodeKey(generatingFor: city), new = NodeKey(generatingFor: city)
+        let provinceKey = NodeKey(generatingFor: province)
+        let gz = try NodeID("cn.gd.gz")
+        let rotating = RequestVerifier(node: province, ownKey: provinceKey.publicKey, children: [city: new.publicKey, gz: NodeKey(generatingFor: gz).publicKey],
+                                       retiring: [city: old.publicKey])
+        for key in [new, old] {
+            #expect(try check(rotating, try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: key)) == city)
+        }
+        let third = try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: NodeKey(generatingFor: city))
+        #expect(throws: AuthError.badSignature(node: "cn.gd.sz")) { try check(rotating, third) }
+        // The retiring key is the city's alone, and never an operator's.
+        let asOperator = try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: old)
+        #expect(throws: AuthError.self) { try check(rotating, asOperator, access: .node) }
+        // Retired: the old key is refused.
+        let retired = RequestVerifier(node: province, ownKey: provinceKey.publicKey, children: [city: new.publicKey])
+        #expect(throws: AuthError.badSignature(node: "cn.gd.sz")) {
+            try check(retired, try RequestSignature.sign(method: "POST", target: "/v1/push", body: body, with: old))
+        }
+    }
 }

@@ -11,6 +11,7 @@ struct TreeInitTests {
     /// A fresh directory, removed when the test ends.
     final class Directory {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tiersync-init-\(UUID().uuidString.prefix(8))")
+        init() { try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
         deinit { try? FileManager.default.removeItem(at: url) }
         func path(_ name: String) -> String { url.appendingPathComponent(name).path }
     }
@@ -95,6 +96,54 @@ struct TreeInitTests {
             _ = try Self.tree(text)
         } catch {
             #expect("\(error)".hasPrefix(message), "\(error)")
+        }
+    }
+
+    /// A rotation: the node gets a new key, its old one retires, and its parent accepts
+    /// both; a second rotation waits for the retirement; retiring leaves the new key alone.
+    @Test func aKeyRotationTakesTwoRunsAndTheParentAcceptsBothBetween() throws {
+        let directory = Directory()
+        let tree = try Self.tree("cn 127.0.0.1:7400\ncn.gd 127.0.0.1:7401\ncn.gd.sz 127.0.0.1:7402\n")
+        _ = try TreeInit(tree: tree, directory: directory.url).run()
+        let sz = try NodeID("cn.gd.sz")
+        let old = try NodeKey(contentsOf: directory.path("cn.gd.sz.key")).publicKey
+        var rotation = TreeInit(tree: tree, directory: directory.url)
+        rotation.rotate = [sz]
+        let rotated = try rotation.run()
+        #expect(rotated.rotated == [sz] && Set(rotated.written) == ["cn.gd.sz.key", "cn.gd.conf"])
+        let new = try NodeKey(contentsOf: directory.path("cn.gd.sz.key")).publicKey
+        #expect(new != old)
+        let during = try ConfigurationReader.read(file: directory.path("cn.gd.conf"), environment: [:], flags: [:])
+        #expect(during.children[sz] == new && during.retiringChildKeys[sz] == old)
+        // Running again keeps both; rotating again is refused until the old key retires.
+        #expect(try TreeInit(tree: tree, directory: directory.url).run().written.isEmpty)
+        #expect { try rotation.run() } throws: { "\($0)".contains("a rotation of cn.gd.sz is under way") }
+        var retirement = TreeInit(tree: tree, directory: directory.url)
+        retirement.retire = [sz]
+        let retired = try retirement.run()
+        #expect(retired.retired == [sz] && retired.written == ["cn.gd.conf"])
+        let after = try ConfigurationReader.read(file: directory.path("cn.gd.conf"), environment: [:], flags: [:])
+        #expect(after.children[sz] == new && after.retiringChildKeys.isEmpty)
+        #expect { try retirement.run() } throws: { "\($0)".contains("cn.gd.sz has no retiring key") }
+        var group = TreeInit(tree: tree, directory: directory.url)
+        group.rotate = [try NodeID("cn")]
+        #expect { try group.run() } throws: { "\($0)".contains("cn is the group") }
+    }
+
+    @Test func aChildsEntryHoldsOneKeyOrTwoDuringARotation() throws {
+        let directory = Directory()
+        let one = NodeKey(generatingFor: try NodeID("cn.gd.sz")).publicKey, two = NodeKey(generatingFor: try NodeID("cn.gd.sz")).publicKey
+        for (value, accepted) in [("\(one)", true), ("\(one), \(two)", true), ("\(one), \(two), \(one)", false), ("\(one),", false)] {
+            try "[node]\nid = \"cn.gd\"\nparent = \"http://127.0.0.1:7400\"\n[children]\ncn.gd.sz = \"\(value)\"\n"
+                .write(toFile: directory.path("p.conf"), atomically: true, encoding: .utf8)
+            if accepted {
+                let configuration = try ConfigurationReader.read(file: directory.path("p.conf"), environment: [:], flags: [:])
+                #expect(configuration.retiringChildKeys[try NodeID("cn.gd.sz")] == (value.contains(",") ? two : nil))
+            } else {
+                #expect { try ConfigurationReader.read(file: directory.path("p.conf"), environment: [:], flags: [:]) } throws: {
+                    "\($0)".contains("the new key, a comma and the retiring one")
+                }
+            }
         }
     }
 }
