@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "TierSyncNodeTests",
             dependencies: [
-                "TierSyncModel", "TierSyncNode", "tiersync",
+                "TierSyncModel", "TierSyncStore", "TierSyncNode", "tiersync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: testSettings),

@@ -36,9 +36,10 @@ extension SQLiteStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError.database(operation: "back up \(self.path) to \(path)", message: "\(path) exists; remove it or choose another path (a backup never overwrites a file)")
         }
-        let copy: DatabaseQueue
+        // The copy is committed as durably as the store itself.
+        let copy: DatabasePool
         do {
-            copy = try DatabaseQueue(path: path)
+            copy = try DurableConnection.pool(path: path, label: "tiersync.\(node).backup")
         } catch {
             throw StoreError.database(operation: "back up \(self.path) to \(path)", message: "\(error); check that the directory exists and is writable")
         }

@@ -8,7 +8,9 @@ import TierSyncStore
 /// `GET /`: a status page a person can read. One HTML document with its style inline and
 /// no scripts or external assets, which reloads itself every few seconds: the tree below
 /// the node, each node's last contact, lag, backlog, errors and conflicts; and where the
-/// node serves reports, the headline figures of the latest period.
+/// node serves reports, the headline figures of the latest period. The tree lists the
+/// worst nodes first (`?sort=worst`, the default; or `lag`, `errors`, `tree`), and
+/// `?node=ID` shows one node's subtree.
 public struct StatusPage: Sendable {
     let service: ReportService
     /// Seconds between reloads. The default is 5.
@@ -22,10 +24,15 @@ public struct StatusPage: Sendable {
 
     /// Adds the route to a router.
     public func add<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/") { _, _ in
+        router.get("/") { request, _ in
             let html: String
             do {
-                html = try await render(now: Date())
+                let query = request.uri.queryParameters
+                let order = try query["sort"].map { try StatusOrder(parsing: String($0), key: "sort") } ?? .worst
+                let filter = try query["node"].map { try NodeID(String($0)) }
+                html = try await render(now: Date(), order: order, filter: filter)
+            } catch let error as ModelError {
+                throw APIError(.badRequest, code: "bad_request", message: "\(error); for example /?sort=lag&node=cn.gd")
             } catch {
                 throw APIError.from(error)
             }
@@ -34,8 +41,8 @@ public struct StatusPage: Sendable {
         }
     }
 
-    /// The page.
-    func render(now: Date) async throws -> String {
+    /// The page, its tree in `order` and limited to the subtree of `filter`.
+    func render(now: Date, order: StatusOrder = .worst, filter: NodeID? = nil) async throws -> String {
         let node = service.store.node
         let tree = try await service.tree(now: now)
         var body = "<h1>TierSync <span id=\"node\">\(escape(node.description))</span> <small>\(node.tier)</small></h1>\n"
@@ -48,7 +55,7 @@ public struct StatusPage: Sendable {
         } else if let reason = service.unavailable, node.tier != .city {
             body += "<p class=\"warn\" id=\"reports-unavailable\">\(escape(reason.description))</p>\n"
         }
-        body += treeTable(tree, root: node, now: now)
+        body += treeTable(tree, root: node, now: now, order: order, filter: filter)
         body += """
             <p class="links">Machine-readable: <a href="/v1/status">/v1/status</a> · <a href="/metrics">/metrics</a>\
             \(service.reports == nil ? "" : " · <a href=\"/v1/reports\">/v1/reports</a>") · <a href="/v1/conflicts">/v1/conflicts</a></p>
@@ -102,15 +109,26 @@ public struct StatusPage: Sendable {
         return html
     }
 
-    /// The node and every node below it, in tree order.
-    private func treeTable(_ tree: [NodeSummary], root: NodeID, now: Date) -> String {
+    /// The node and every node below it (within `filter`'s subtree), the node itself first
+    /// and the others in `order`.
+    private func treeTable(_ tree: [NodeSummary], root: NodeID, now: Date, order: StatusOrder, filter: NodeID?) -> String {
+        let shown = tree.filter { StatusOrder.shows($0.node, filter: filter) }
+        let rows = shown.filter { $0.node == root } + order.sorted(shown.filter { $0.node != root }, now: now) { summary in
+            StatusOrder.Rank(node: summary.node, lastContact: summary.lastContact, problems: summary.rejected + summary.openConflicts,
+                             failing: summary.lastError != nil)
+        }
+        let scope = filter.map { "&amp;node=\(escape($0.description))" } ?? ""
+        let orders = StatusOrder.allCases.map { option in
+            option == order ? "<b>\(option.rawValue)</b>" : "<a href=\"/?sort=\(option.rawValue)\(scope)\">\(option.rawValue)</a>"
+        }.joined(separator: " · ")
         var html = """
             <section><h2>Tree</h2>
+            <p class="order" id="order">Order: \(orders)\(filter.map { " · showing \(escape($0.description)) and below (<a href=\"/?sort=\(order.rawValue)\">all</a>)" } ?? "") · \(shown.count) of \(tree.count) nodes</p>
             <table id="tree"><thead><tr><th>node</th><th>state</th><th>last contact</th><th>lag</th><th>newest change</th><th>backlog</th>\
             <th>errors</th><th>conflicts (open / all)</th><th>log head</th><th>clock lead</th><th>last error</th></tr></thead><tbody>
 
             """
-        for summary in tree {
+        for summary in rows {
             let isRoot = summary.node == root
             let state = isRoot ? "self" : service.state(lastContact: summary.lastContact, now: now).rawValue
             let depth = max(0, summary.node.depth - root.depth)

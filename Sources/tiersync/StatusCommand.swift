@@ -3,6 +3,7 @@ import Foundation
 import TierSyncEngine
 import TierSyncModel
 import TierSyncNode
+import TierSyncStore
 import TierSyncWire
 
 /// `tiersync status`: the node's cursors, backlog, contacts and tables, read from its file.
@@ -17,9 +18,23 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .customLong("acknowledge-capture-gap"), help: "Clear the capture-gap error after checking the writes it may have missed (a resync clears it too).")
     var acknowledgeCaptureGap = false
 
+    @Option(help: ArgumentHelp("The order of the children: worst (failing, then longest without contact, then most errors), lag, errors, or tree (by id).", valueName: "ORDER"))
+    var sort = "worst"
+
+    @Option(name: .customLong("node"), help: ArgumentHelp("Show only this child, or the children below this id.", valueName: "ID"))
+    var node: String?
+
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        let order: StatusOrder
+        let filter: NodeID?
+        do {
+            order = try StatusOrder(parsing: sort, key: "--sort")
+            filter = try node.map { try NodeID($0) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let configuration = try options.load()
         // Looking changes nothing: the file is opened read-only, unless the operator
         // acknowledges a capture gap, which is a write.
@@ -27,7 +42,12 @@ struct StatusCommand: AsyncParsableCommand {
         if acknowledgeCaptureGap {
             try await store.clearCaptureGap(foundBefore: Date())
         }
-        let status = try await StatusReporter.status(of: store)
+        var status = try await StatusReporter.status(of: store)
+        let now = Date()
+        status.peers = status.peers.filter { $0.role == .parent } + order.sorted(
+            status.peers.filter { $0.role == .child && StatusOrder.shows($0.node, filter: filter) }, now: now) { peer in
+            StatusOrder.Rank(node: peer.node, lastContact: peer.lastContact, problems: 0, failing: peer.lastError != nil)
+        }
         if json {
             print(String(decoding: try WireCoding.encode(status), as: UTF8.self))
             return

@@ -13,7 +13,7 @@ enum SQLiteShell {
     static func run(_ database: String, _ sql: String, environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-cmd", ".timeout 10000", database, sql]
+        process.arguments = ["-cmd", ".timeout 30000", database, sql]
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

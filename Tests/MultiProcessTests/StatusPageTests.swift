@@ -68,4 +68,37 @@ struct StatusPageTests {
         let staleDOM = try Self.dom(tree.url("cn.gd", "/"), profile: tree.directory.appendingPathComponent("chromium"))
         #expect(staleDOM.contains(#"data-node="cn.gd.sz" data-state="stale""#), "\(staleDOM)")
     }
+
+    /// At a parent, the page and `tiersync status` list the children in trouble first: by
+    /// lag, a child that stopped comes before one that keeps syncing; a filter shows one
+    /// subtree; an unknown order is refused with the orders there are.
+    @Test func theWorstChildComesFirstAndAFilterShowsOneSubtree() async throws {
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.gz", "cn.gd.sz"], interval: 0.5)
+        try await tree.start()
+        let province = tree.url("cn.gd", "/")
+        let seen = try await tree.eventually(30) {
+            let page = try ReportTests.curl([province])
+            return page.contains(#"data-node="cn.gd.gz" data-state="current""#) && page.contains(#"data-node="cn.gd.sz" data-state="current""#)
+        }
+        #expect(seen, "the province's page never showed both cities current")
+        tree.stop("cn.gd.sz")
+        try await Task.sleep(for: .seconds(3))
+        let byLag = try ReportTests.curl([province + "?sort=lag"])
+        let sz = try #require(byLag.range(of: #"data-node="cn.gd.sz""#)), gz = try #require(byLag.range(of: #"data-node="cn.gd.gz""#))
+        #expect(sz.lowerBound < gz.lowerBound, "\(byLag)")
+        #expect(byLag.contains("<b>lag</b>") && byLag.contains(#"<a href="/?sort=worst">worst</a>"#))
+        let filtered = try ReportTests.curl([province + "?node=cn.gd.gz"])
+        #expect(filtered.contains(#"data-node="cn.gd.gz""#) && !filtered.contains(#"data-node="cn.gd.sz""#) && filtered.contains("1 of 3 nodes"), "\(filtered)")
+        let bad = try ReportTests.curl(["-w", "%{http_code}", province + "?sort=bogus"])
+        #expect(bad.hasSuffix("400") && bad.contains("invalid value 'bogus' for sort: expected worst, lag, errors, tree"), "\(bad)")
+
+        let config = tree.nodes["cn.gd"]!.config
+        let status = try tree.command(["status", "--config", config, "--sort", "lag"]).output
+        let szLine = try #require(status.range(of: "child     cn.gd.sz")), gzLine = try #require(status.range(of: "child     cn.gd.gz"))
+        #expect(szLine.lowerBound < gzLine.lowerBound, "\(status)")
+        let one = try tree.command(["status", "--config", config, "--node", "cn.gd.gz"]).output
+        #expect(one.contains("cn.gd.gz") && !one.contains("cn.gd.sz"), "\(one)")
+        let wrong = try tree.command(["status", "--config", config, "--sort", "nope"])
+        #expect(wrong.status != 0 && wrong.output.contains("invalid value 'nope' for --sort"), "\(wrong.output)")
+    }
 }
