@@ -19,6 +19,9 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     case resync
     /// Report times over a national store (customers and 24 x 5 revenue rows each).
     case reports
+    /// A parent serving many children at once: the group with 31 provinces, a province
+    /// with 40 cities.
+    case fanout
 
     /// The kind named `name` on the command line; `wire` is the codec's former name.
     init?(argument name: String) {
@@ -28,7 +31,7 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     /// Whether the benchmark starts `tiersync` daemons or commands.
     var needsDaemon: Bool {
         switch self {
-        case .e2e, .latency, .down, .resync: true
+        case .e2e, .latency, .down, .resync, .fanout: true
         case .capture, .apply, .codec, .reports: false
         }
     }
@@ -116,6 +119,9 @@ struct BenchOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Run the PostgreSQL peer (pg-cascade.py) in the e2e figure. By default it runs when PostgreSQL is installed and is skipped with a note otherwise; --postgres makes a missing PostgreSQL an error."))
     var postgres: Bool?
+
+    @Option(name: .customLong("fanout-rows"), help: ArgumentHelp("Customers each child writes in the fanout figure; the parent writes as many rows down.", valueName: "N"))
+    var fanoutRows = PositiveCount(1000)
 
     @Option(name: .customLong("resync-rows"), help: ArgumentHelp("Rows of the city's table in the resync figure.", valueName: "N"))
     var resyncRows = PositiveCount(1_000_000)

@@ -106,6 +106,10 @@ struct TierSyncBench: AsyncParsableCommand {
                                       timeout: timeout, scratch: scratch).run()
         case .reports:
             try await ReportsBenchmark(customers: rows, repeats: repeats, scratch: scratch).run()
+        case .fanout:
+            guard let executable else { return }
+            try await FanOutBenchmark(rowsPerChild: options.fanoutRows.value, downRows: options.fanoutRows.value, executable: executable,
+                                      timeout: timeout, scratch: scratch).run()
         }
     }
 }
