@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "TierSyncClient", targets: ["TierSyncClient"]),
         .library(name: "TierSyncNode", targets: ["TierSyncNode"]),
         .library(name: "TierSyncReports", targets: ["TierSyncReports"]),
+        .library(name: "TierSyncTesting", targets: ["TierSyncTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -114,6 +115,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // For tests only, never linked into `tiersync`: a temporary SQLite store, an in-process
+        // parent link that can drop, duplicate, replay or fail requests, and the conformance
+        // suite every ChangeStore backend must pass.
+        .target(
+            name: "TierSyncTesting",
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire", "TierSyncEngine", "TierSyncServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // The `tiersync` command: one file per subcommand.
         .executableTarget(
             name: "tiersync",
@@ -131,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "TierSyncSQLiteTests",
             dependencies: [
-                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire",
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire", "TierSyncTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -30,7 +30,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
 
     /// Maps any error a handler throws to its answer; unexpected ones become a 500 that
     /// names the failure.
-    static func from(_ error: any Error) -> APIError {
+    public static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError:
             return error

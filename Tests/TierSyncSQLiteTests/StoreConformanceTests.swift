@@ -1,0 +1,10 @@
+import Testing
+import TierSyncTesting
+
+/// The SQLite backend against the store conformance suite, one result per check.
+struct StoreConformanceTests {
+    @Test(arguments: StoreConformance.names)
+    func sqliteKeepsThePromise(_ check: String) async throws {
+        try await StoreConformance { try SQLiteTestBackend() }.check(named: check)
+    }
+}
