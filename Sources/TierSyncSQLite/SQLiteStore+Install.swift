@@ -4,20 +4,33 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
-    /// reads their columns, folds the writes captured before (``CaptureFold``), (re)creates
-    /// the capture triggers (recording a ``CaptureGap`` for those someone dropped; a store
-    /// made by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
+    /// Brings TierSync's own tables to this build's layout (``StoreMigrations``, each
+    /// migration in its own transaction), then, in one transaction, installs what depends
+    /// on the configured schema (``install(_:node:path:schema:adopt:)``). Returns the log's
+    /// epoch.
+    static func install(_ pool: DatabasePool, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
+        try StoreMigrations.migrate(pool, path: path)
+        var resolved = schema
+        let epoch = try pool.writeWithoutTransaction { db in
+            try StorageFailure.mapping(db, path: path) {
+                var epoch = ""
+                try db.inTransaction(.immediate) {
+                    epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adopt)
+                    return .commit
+                }
+                return epoch
+            }
+        }
+        schema = resolved
+        return epoch
+    }
+
+    /// Claims the migrated file for `node`, creates missing synced tables, reads their
+    /// columns, folds the writes captured before (``CaptureFold``), (re)creates the capture
+    /// log and triggers (recording a ``CaptureGap`` for those someone dropped; a store made
+    /// by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
     /// `adopt`, adopts unlogged rows. Returns the log's epoch.
-    static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
-        if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
-            throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
-        }
-        try db.execute(sql: ChangeLogSQL.internalTables)
-        try ResyncSQL.install(db)
-        for added in ChangeLogSQL.addedColumns where try !db.columns(in: added.table).contains(where: { $0.name == added.column }) {
-            try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)")
-        }
+    private static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         let epoch: String
         let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1")
         if let row {

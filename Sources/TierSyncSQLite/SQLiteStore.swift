@@ -43,23 +43,16 @@ public final class SQLiteStore: ChangeStore {
         self.readOnly = false
         self.node = node
         var resolved = schema
-        var epoch = ""
         do {
-            try pool.writeWithoutTransaction { db in
-                try StorageFailure.mapping(db, path: path) {
-                    try db.inTransaction(.immediate) {
-                        epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adoptingRows)
-                        return .commit
-                    }
-                }
-            }
+            epoch = try SQLiteStore.install(pool, node: node, path: path, schema: &resolved, adopt: adoptingRows)
         } catch let error as StoreError {
+            try? pool.close()
             throw error
         } catch {
+            try? pool.close()
             throw StoreError.database(operation: "install TierSync in \(path)", message: "\(error)")
         }
         self.schema = resolved
-        self.epoch = epoch
     }
 
     /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
@@ -83,6 +76,9 @@ public final class SQLiteStore: ChangeStore {
         var resolved = schema
         do {
             epoch = try pool.read { db in
+                // A file set up by a newer TierSync, or by an earlier one and not upgraded
+                // yet, may hold its tables in a layout this build cannot read.
+                try StoreMigrations.refuseUnknownLayout(db, path: path)
                 guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
                     throw StoreError.database(operation: "read \(path)", message: "TierSync has not set this file up yet; start the node once")
                 }
@@ -90,6 +86,7 @@ public final class SQLiteStore: ChangeStore {
                 guard holder == node.description else {
                     throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
                 }
+                try StoreMigrations.requireMigrated(db, path: path)
                 for index in resolved.tables.indices {
                     guard try db.tableExists(resolved.tables[index].name) else {
                         throw StoreError.unusableTable(table: resolved.tables[index].name, reason: "it is not in \(path) yet; start the node once to create it")
