@@ -9,6 +9,8 @@ extension SQLiteStore {
     /// on the configured schema (``install(_:node:path:schema:adopt:)``). Returns the log's
     /// epoch.
     static func install(_ pool: DatabasePool, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
+        // Another node's file is refused before a migration changes it.
+        _ = try pool.read { db in try claim(db, node: node, path: path) }
         try StoreMigrations.migrate(pool, path: path)
         var resolved = schema
         let epoch = try pool.writeWithoutTransaction { db in
@@ -32,12 +34,8 @@ extension SQLiteStore {
     /// `adopt`, adopts unlogged rows. Returns the log's epoch.
     private static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         let epoch: String
-        let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1")
+        let row = try claim(db, node: node, path: path)
         if let row {
-            let holder: String = row["node"]
-            guard holder == node.description else {
-                throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
-            }
             epoch = row["epoch"]
         } else {
             epoch = UUID().uuidString.lowercased()
@@ -61,6 +59,20 @@ extension SQLiteStore {
         }
         try CaptureFold.foldPending(db, node: node, schema: schema)
         return epoch
+    }
+
+    /// The file's claim (`_ts_node`: node and epoch), nil when no node has claimed it yet.
+    /// - Throws: ``StoreError/wrongNode(database:holds:configured:)`` when it belongs to
+    ///   another node than `node`.
+    static func claim(_ db: Database, node: NodeID, path: String) throws -> Row? {
+        guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
+            return nil
+        }
+        let holder: String = row["node"]
+        guard holder == node.description else {
+            throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
+        }
+        return row
     }
 
     /// Creates the capture log, or adds the image columns a wider table needs.

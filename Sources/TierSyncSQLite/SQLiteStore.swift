@@ -79,12 +79,8 @@ public final class SQLiteStore: ChangeStore {
                 // A file set up by a newer TierSync, or by an earlier one and not upgraded
                 // yet, may hold its tables in a layout this build cannot read.
                 try StoreMigrations.refuseUnknownLayout(db, path: path)
-                guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
+                guard let row = try SQLiteStore.claim(db, node: node, path: path) else {
                     throw StoreError.database(operation: "read \(path)", message: "TierSync has not set this file up yet; start the node once")
-                }
-                let holder: String = row["node"]
-                guard holder == node.description else {
-                    throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
                 }
                 try StoreMigrations.requireMigrated(db, path: path)
                 for index in resolved.tables.indices {

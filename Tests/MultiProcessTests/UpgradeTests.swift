@@ -41,6 +41,11 @@ struct UpgradeTests {
         let sentAtGroup = try SQLiteShell.value(group, untouched), sentAtProvince = try SQLiteShell.value(province, untouched)
         #expect(!sentAtGroup.isEmpty && !sentAtProvince.isEmpty)
 
+        // `status` upgrades nothing: before the first start it asks for one.
+        let early = try tree.command(["status", "--config", tree.nodes["cn.gd.sz"]!.config], timeout: 60)
+        #expect(early.status != 0 && early.output.contains("has not upgraded it yet; start the node once (tiersync serve)"), "\(early.output)")
+        #expect(try SQLiteShell.value(city, "SELECT count(*) FROM sqlite_master WHERE name IN ('grdb_migrations', '_ts_capture')") == "0")
+
         try await tree.start()
         let arrived = try await tree.eventually(60) {
             try SQLiteShell.value(group, "SELECT group_concat(id || '=' || name || '/' || manager, ',') FROM (SELECT * FROM customer ORDER BY id)")

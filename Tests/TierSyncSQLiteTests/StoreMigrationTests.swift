@@ -157,6 +157,19 @@ struct StoreMigrationTests {
         #expect(try Self.strings(app, "SELECT identifier FROM grdb_migrations ORDER BY rowid") == ["app-v1-billing"] + Self.migrations)
     }
 
+    @Test func anotherNodesPreviousReleaseFileIsRefusedBeforeAnyMigration() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try Self.load(try Self.previousRelease(Self.node), into: directory, node: "cn.gd.gz")
+        let before = try Self.strings(app, Self.schemaRows)
+        #expect {
+            try directory.store("cn.gd.gz")
+        } throws: { error in
+            guard case let .wrongNode(_, holds, configured) = error as? StoreError else { return false }
+            return holds == Self.node && configured == "cn.gd.gz"
+        }
+        #expect(try Self.strings(app, Self.schemaRows) == before)
+    }
+
     @Test func aLogWithoutRowMetadataIsStillRefusedUnchanged() async throws {
         let directory = try TemporaryDirectory()
         let app = try Self.load("""
