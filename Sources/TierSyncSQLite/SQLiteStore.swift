@@ -6,8 +6,9 @@ import TierSyncStore
 
 /// A node's store in one SQLite file, through GRDB.
 ///
-/// Opening it installs TierSync's tables and the capture triggers, creates the synced
-/// tables that do not exist yet, and adopts rows that were there before TierSync (they
+/// Opening it brings TierSync's own tables to this build's layout (``StoreMigrations``),
+/// installs the capture triggers, creates the synced tables that do not exist yet, and
+/// adopts rows that were there before TierSync (they
 /// enter the change log as local writes). Any other process may write the file meanwhile.
 public final class SQLiteStore: ChangeStore {
     /// The node this store belongs to.
@@ -29,8 +30,8 @@ public final class SQLiteStore: ChangeStore {
     /// default), rows without a log entry are adopted as local writes; a resync, which
     /// finds and adopts them itself in the key ranges that differ, opens without that
     /// scan of every table.
-    /// - Throws: ``StoreError`` when the file belongs to another node or a table cannot be
-    ///   synced as declared.
+    /// - Throws: ``StoreError`` when the file belongs to another node, was set up by a newer
+    ///   TierSync, or a table cannot be synced as declared.
     public init(path: String, node: NodeID, schema: SyncSchema, adoptingRows: Bool = true) throws {
         // Nothing is acknowledged before it is durable (DurableConnection). Reads map the
         // file instead of copying each page: a resync digest reads every row.
@@ -59,8 +60,9 @@ public final class SQLiteStore: ChangeStore {
     /// nothing is installed, created, folded or written, so looking at a node changes
     /// nothing, and it works while the daemon runs or on a file the reader may not write.
     /// Writes still waiting in the capture log count in the log head and the backlog.
-    /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync,
-    ///   belongs to another node, or lacks a synced table.
+    /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync (or
+    ///   not by this build yet, or by a newer one), belongs to another node, or lacks a
+    ///   synced table.
     public init(readingAt path: String, node: NodeID, schema: SyncSchema) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.database(operation: "open \(path) to read", message: "no such file; check node.database, or start the node once to create it")
