@@ -4,27 +4,13 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Brings TierSync's own tables to this build's layout (``StoreMigrations``, each
-    /// migration in its own transaction), then, in one transaction, installs what depends
-    /// on the configured schema (``install(_:node:path:schema:adopt:)``). Returns the log's
-    /// epoch.
-    static func install(_ pool: DatabasePool, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
+    /// Refuses the file if it belongs to another node, then brings TierSync's own tables to
+    /// this build's layout (``StoreMigrations``, each migration in its own transaction).
+    /// Run before ``install(_:node:path:schema:adopt:)``.
+    static func migrate(_ pool: DatabasePool, node: NodeID, path: String) throws {
         // Another node's file is refused before a migration changes it.
         _ = try pool.read { db in try claim(db, node: node, path: path) }
         try StoreMigrations.migrate(pool, path: path)
-        var resolved = schema
-        let epoch = try pool.writeWithoutTransaction { db in
-            try StorageFailure.mapping(db, path: path) {
-                var epoch = ""
-                try db.inTransaction(.immediate) {
-                    epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adopt)
-                    return .commit
-                }
-                return epoch
-            }
-        }
-        schema = resolved
-        return epoch
     }
 
     /// Claims the migrated file for `node`, creates missing synced tables, reads their
@@ -32,7 +18,7 @@ extension SQLiteStore {
     /// log and triggers (recording a ``CaptureGap`` for those someone dropped; a store made
     /// by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
     /// `adopt`, adopts unlogged rows. Returns the log's epoch.
-    private static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
+    static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
         let epoch: String
         let row = try claim(db, node: node, path: path)
         if let row {

@@ -8,8 +8,8 @@ import TierSyncStore
 ///
 /// Opening it brings TierSync's own tables to this build's layout (``StoreMigrations``),
 /// installs the capture triggers, creates the synced tables that do not exist yet, and
-/// adopts rows that were there before TierSync (they
-/// enter the change log as local writes). Any other process may write the file meanwhile.
+/// adopts rows that were there before TierSync (they enter the change log as local
+/// writes). Any other process may write the file meanwhile.
 public final class SQLiteStore: ChangeStore {
     /// The node this store belongs to.
     public let node: NodeID
@@ -44,16 +44,24 @@ public final class SQLiteStore: ChangeStore {
         self.readOnly = false
         self.node = node
         var resolved = schema
+        var epoch = ""
         do {
-            epoch = try SQLiteStore.install(pool, node: node, path: path, schema: &resolved, adopt: adoptingRows)
+            try SQLiteStore.migrate(pool, node: node, path: path)
+            try pool.writeWithoutTransaction { db in
+                try StorageFailure.mapping(db, path: path) {
+                    try db.inTransaction(.immediate) {
+                        epoch = try SQLiteStore.install(db, node: node, path: path, schema: &resolved, adopt: adoptingRows)
+                        return .commit
+                    }
+                }
+            }
         } catch let error as StoreError {
-            try? pool.close()
             throw error
         } catch {
-            try? pool.close()
             throw StoreError.database(operation: "install TierSync in \(path)", message: "\(error)")
         }
         self.schema = resolved
+        self.epoch = epoch
     }
 
     /// Opens the existing store of `node` at `path` for reading only (`tiersync status`):
