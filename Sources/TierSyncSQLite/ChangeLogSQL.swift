@@ -9,7 +9,9 @@ import TierSyncModel
 /// log through the capture log and its fold (``CaptureFold``), which gives each write its
 /// own position in commit order.
 enum ChangeLogSQL {
-    /// TierSync's own tables. Created once; every statement is idempotent.
+    /// TierSync's own tables as the first migration (``StoreMigrations/ownTables``) leaves
+    /// them. Every statement is idempotent, so it also runs on a store made before
+    /// migrations. Released: a change of the layout is a new migration, not an edit here.
     static let internalTables = """
         CREATE TABLE IF NOT EXISTS _ts_node(
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -97,7 +99,8 @@ enum ChangeLogSQL {
         """
 
     /// Columns added to TierSync's tables after their first version, with their declarations:
-    /// a store made by an earlier TierSync gets them when it opens.
+    /// the first migration (``StoreMigrations/ownTables``) adds those a store made by an
+    /// earlier TierSync lacks.
     static let addedColumns: [(table: String, column: String, declaration: String)] = [
         ("_ts_node", "captured", "INTEGER NOT NULL DEFAULT 0"),
         ("_ts_node", "observing", "INTEGER NOT NULL DEFAULT 0"),

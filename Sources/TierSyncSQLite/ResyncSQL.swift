@@ -3,7 +3,8 @@ import GRDB
 /// TierSync's own tables for resync, and the columns later versions added to `_ts_peer`.
 enum ResyncSQL {
     /// Creates `_ts_resync` and adds `_ts_peer.served` and `_ts_peer.resync` to a store
-    /// made before them. Idempotent.
+    /// made before them: part of the first migration (``StoreMigrations/ownTables``).
+    /// Idempotent.
     static func install(_ db: Database) throws {
         let peerColumns = Set(try db.columns(in: "_ts_peer").map(\.name))
         if !peerColumns.contains("served") {

@@ -4,27 +4,24 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Creates TierSync's tables, claims the file for `node`, creates missing synced tables,
-    /// reads their columns, folds the writes captured before (``CaptureFold``), (re)creates
-    /// the capture triggers (recording a ``CaptureGap`` for those someone dropped; a store
-    /// made by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
+    /// Refuses the file if it belongs to another node, then brings TierSync's own tables to
+    /// this build's layout (``StoreMigrations``, each migration in its own transaction).
+    /// Run before ``install(_:node:path:schema:adopt:)``.
+    static func migrate(_ pool: DatabasePool, node: NodeID, path: String) throws {
+        // Another node's file is refused before a migration changes it.
+        _ = try pool.read { db in try claim(db, node: node, path: path) }
+        try StoreMigrations.migrate(pool, path: path)
+    }
+
+    /// Claims the migrated file for `node`, creates missing synced tables, reads their
+    /// columns, folds the writes captured before (``CaptureFold``), (re)creates the capture
+    /// log and triggers (recording a ``CaptureGap`` for those someone dropped; a store made
+    /// by an earlier TierSync gets the thin triggers, its log kept as it is) and, with
     /// `adopt`, adopts unlogged rows. Returns the log's epoch.
     static func install(_ db: Database, node: NodeID, path: String, schema: inout SyncSchema, adopt: Bool) throws -> String {
-        if try db.tableExists("_ts_log"), try !db.columns(in: "_ts_log").contains(where: { $0.name == "meta" }) {
-            throw StoreError.unusableTable(table: "_ts_log", reason: "\(path) was made by an earlier TierSync without row metadata; move it aside and let the node resync")
-        }
-        try db.execute(sql: ChangeLogSQL.internalTables)
-        try ResyncSQL.install(db)
-        for added in ChangeLogSQL.addedColumns where try !db.columns(in: added.table).contains(where: { $0.name == added.column }) {
-            try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)")
-        }
         let epoch: String
-        let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1")
+        let row = try claim(db, node: node, path: path)
         if let row {
-            let holder: String = row["node"]
-            guard holder == node.description else {
-                throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
-            }
             epoch = row["epoch"]
         } else {
             epoch = UUID().uuidString.lowercased()
@@ -48,6 +45,20 @@ extension SQLiteStore {
         }
         try CaptureFold.foldPending(db, node: node, schema: schema)
         return epoch
+    }
+
+    /// The file's claim (`_ts_node`: node and epoch), nil when no node has claimed it yet.
+    /// - Throws: ``StoreError/wrongNode(database:holds:configured:)`` when it belongs to
+    ///   another node than `node`.
+    static func claim(_ db: Database, node: NodeID, path: String) throws -> Row? {
+        guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
+            return nil
+        }
+        let holder: String = row["node"]
+        guard holder == node.description else {
+            throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
+        }
+        return row
     }
 
     /// Creates the capture log, or adds the image columns a wider table needs.

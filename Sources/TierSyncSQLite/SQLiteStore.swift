@@ -6,9 +6,10 @@ import TierSyncStore
 
 /// A node's store in one SQLite file, through GRDB.
 ///
-/// Opening it installs TierSync's tables and the capture triggers, creates the synced
-/// tables that do not exist yet, and adopts rows that were there before TierSync (they
-/// enter the change log as local writes). Any other process may write the file meanwhile.
+/// Opening it brings TierSync's own tables to this build's layout (``StoreMigrations``),
+/// installs the capture triggers, creates the synced tables that do not exist yet, and
+/// adopts rows that were there before TierSync (they enter the change log as local
+/// writes). Any other process may write the file meanwhile.
 public final class SQLiteStore: ChangeStore {
     /// The node this store belongs to.
     public let node: NodeID
@@ -32,8 +33,8 @@ public final class SQLiteStore: ChangeStore {
     /// default), rows without a log entry are adopted as local writes; a resync, which
     /// finds and adopts them itself in the key ranges that differ, opens without that
     /// scan of every table.
-    /// - Throws: ``StoreError`` when the file belongs to another node or a table cannot be
-    ///   synced as declared.
+    /// - Throws: ``StoreError`` when the file belongs to another node, was set up by a newer
+    ///   TierSync, or a table cannot be synced as declared.
     public init(path: String, node: NodeID, schema: SyncSchema, adoptingRows: Bool = true) throws {
         // Nothing is acknowledged before it is durable (DurableConnection). Reads map the
         // file instead of copying each page: a resync digest reads every row.
@@ -49,6 +50,7 @@ public final class SQLiteStore: ChangeStore {
         var epoch = ""
         var restored: Date?
         do {
+            try SQLiteStore.migrate(pool, node: node, path: path)
             try pool.writeWithoutTransaction { db in
                 try StorageFailure.mapping(db, path: path) {
                     try db.inTransaction(.immediate) {
@@ -74,8 +76,9 @@ public final class SQLiteStore: ChangeStore {
     /// nothing is installed, created, folded or written, so looking at a node changes
     /// nothing, and it works while the daemon runs or on a file the reader may not write.
     /// Writes still waiting in the capture log count in the log head and the backlog.
-    /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync,
-    ///   belongs to another node, or lacks a synced table.
+    /// - Throws: ``StoreError`` when the file is missing, was never opened by TierSync (or
+    ///   not by this build yet, or by a newer one), belongs to another node, or lacks a
+    ///   synced table.
     public init(readingAt path: String, node: NodeID, schema: SyncSchema) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.database(operation: "open \(path) to read", message: "no such file; check node.database, or start the node once to create it")
@@ -92,13 +95,13 @@ public final class SQLiteStore: ChangeStore {
         var resolved = schema
         do {
             epoch = try pool.read { db in
-                guard try db.tableExists("_ts_node"), let row = try Row.fetchOne(db, sql: "SELECT node, epoch FROM _ts_node WHERE id = 1") else {
+                // A file set up by a newer TierSync, or by an earlier one and not upgraded
+                // yet, may hold its tables in a layout this build cannot read.
+                try StoreMigrations.refuseUnknownLayout(db, path: path)
+                guard let row = try SQLiteStore.claim(db, node: node, path: path) else {
                     throw StoreError.database(operation: "read \(path)", message: "TierSync has not set this file up yet; start the node once")
                 }
-                let holder: String = row["node"]
-                guard holder == node.description else {
-                    throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
-                }
+                try StoreMigrations.requireMigrated(db, path: path)
                 for index in resolved.tables.indices {
                     guard try db.tableExists(resolved.tables[index].name) else {
                         throw StoreError.unusableTable(table: resolved.tables[index].name, reason: "it is not in \(path) yet; start the node once to create it")

@@ -11,6 +11,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The database file could not grow: its disk is full, or a file-size limit or quota
     /// stops it. The write was rolled back; what was committed before is intact.
     case storageFull(database: String, cause: String)
+    /// The database file was set up by a newer TierSync: it records `migrations` of
+    /// TierSync's own tables that this build does not know. Nothing in it was changed.
+    case madeByNewerRelease(database: String, migrations: [String])
 
     /// No conflict has this id at this node.
     case conflictNotFound(id: Int64)
@@ -32,6 +35,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "conflict \(id) cannot be resolved: \(reason)"
         case let .cursorGap(child, expected, got):
             "push from \(child) starts after \(got), but this node has applied its log only through \(expected); resend from \(expected)"
+        case let .madeByNewerRelease(database, migrations):
+            "\(database) was set up by a newer TierSync: its grdb_migrations records \(migrations.joined(separator: ", ")), which this tiersync does not know. Nothing in it was changed; run the newer tiersync on it (or give this node a fresh node.database and let it resync)"
         case let .storageFull(database, cause):
             "no room to write \(database): \(cause). Nothing of this write was kept and what was committed before is intact; free space on its disk, or raise the limit that stops the file growing (file-size limit, quota); syncing resumes by itself once it can write"
         }
