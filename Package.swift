@@ -169,7 +169,7 @@ let package = Package(
         // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
         .testTarget(
             name: "MultiProcessTests",
-            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth"],
+            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth", "TierSyncTesting"],
             swiftSettings: testSettings),
     ]
 )

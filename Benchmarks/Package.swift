@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "TierSyncClient", package: "TierSync"),
                 .product(name: "TierSyncAuth", package: "TierSync"),
                 .product(name: "TierSyncEngine", package: "TierSync"),
+                .product(name: "TierSyncTesting", package: "TierSync"),
                 .product(name: "TierSyncReports", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -7,6 +7,7 @@ import Glibc
 #endif
 import TierSyncAuth
 import TierSyncModel
+import TierSyncTesting
 
 /// A tree of real `tiersync serve` daemons on loopback ports, each with its own
 /// configuration and SQLite file in a fresh temporary directory.
@@ -242,44 +243,9 @@ final class TestTree: @unchecked Sendable {
         return try condition()
     }
 
-    /// The ports this test process has handed out: the kernel may offer a port again once
-    /// its probe socket is closed, and two trees of suites running in parallel must never
-    /// share one (a node would then reach another tree's daemon).
-    private final class PortLedger: @unchecked Sendable {
-        private let lock = NSLock()
-        private var ports: Set<Int> = []
-
-        /// True when `port` was not handed out before; it is recorded as handed out.
-        func claim(_ port: Int) -> Bool { lock.withLock { ports.insert(port).inserted } }
-    }
-
-    private static let ledger = PortLedger()
-
-    /// A loopback port that is free right now and that no other tree of this process got.
+    /// A loopback port that is free right now and that no other tree of this process got
+    /// (two trees of suites running in parallel must never share one).
     static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = try probePort()
-            if ledger.claim(port) { return port }
-        }
-        throw SQLiteShell.Failure(description: "no loopback port left that this test process has not handed out already")
-    }
-
-    /// A port the kernel offers for a loopback listener now.
-    private static func probePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }
-        }
-        guard bound == 0 else { throw SQLiteShell.Failure(description: "cannot bind a loopback port") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LoopbackPort.free()
     }
 }
