@@ -76,8 +76,8 @@ struct FanOutBenchmark {
                                  details: ["children": Double(shape.children.count), "rows_up": Double(rowsPerChild * shape.children.count),
                                            "rows_down_per_child": Double(downRows), "write_seconds": written, "up_seconds": up[0], "down_seconds": down.last ?? 0])
         Output.emit(figure)
-        say(resultLine(label, [
-            "\(shape.children.count) children x \(rowsPerChild) rows up, \(downRows) rows down to each",
+        say(resultLine("fanout", [
+            "\(shape.parent) with \(shape.children.count) children x \(rowsPerChild) rows up, \(downRows) rows down to each",
             "plain inserts \(twoDecimals(baseline)) s",
             "converged \(twoDecimals(total)) s (up \(twoDecimals(up[0])) s, down \(twoDecimals(down.last ?? 0)) s)",
         ]))
