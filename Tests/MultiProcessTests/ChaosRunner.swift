@@ -18,7 +18,7 @@ struct ChaosRunner {
         /// The trials to run.
         var trials = 20
         /// The trials stop after this many seconds even when fewer have run.
-        var seconds = 150.0
+        var seconds = 240.0
         /// After the trials, the tree has this long to converge.
         var convergeSeconds = 90.0
         /// The seed of every random choice.

@@ -13,10 +13,12 @@ import TierSyncWire
 @Suite(.serialized)
 struct HeldPullTests {
     /// A link to a parent service in this process that holds pulls as the HTTP link does;
-    /// `gate`, when set, holds each answer of a held pull back until the test opens it.
+    /// `gate`, when set, holds each answer of a held pull back until the test opens it;
+    /// `answered` hears of each answer as the parent gives it, before the gate.
     struct HoldingLink: ParentLink {
         let service: ParentService
         var gate: AsyncStream<Void>?
+        var answered: AsyncStream<Void>.Continuation?
 
         func push(_ request: PushRequest) async throws -> PushResponse { try await service.receive(request) }
 
@@ -26,6 +28,7 @@ struct HeldPullTests {
 
         func pull(node: String, after: Int64, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse {
             let answer = try await service.pull(caller: node, after: after, epoch: epoch, limit: limit, wait: .seconds(wait))
+            answered?.yield()
             if let gate { for await _ in gate { break } }
             return answer
         }
@@ -52,8 +55,8 @@ struct HeldPullTests {
             cityApp = try directory.application("cn.gd.sz")
         }
 
-        func replicator(batchSize: Int = 5000, gate: AsyncStream<Void>? = nil) -> ChildReplicator {
-            ChildReplicator(store: city, link: HoldingLink(service: service, gate: gate), batchSize: batchSize, logger: InProcessLink.quiet)
+        func replicator(batchSize: Int = 5000, gate: AsyncStream<Void>? = nil, answered: AsyncStream<Void>.Continuation? = nil) -> ChildReplicator {
+            ChildReplicator(store: city, link: HoldingLink(service: service, gate: gate, answered: answered), batchSize: batchSize, logger: InProcessLink.quiet)
         }
 
         /// A marketing plan written at the province, which flows down to its cities.
@@ -128,9 +131,10 @@ struct HeldPullTests {
         try await pair.writePlan("GD-1")
         // The held pull's answer (GD-1) is held back while a round pulls GD-1 and GD-2.
         let (gate, open) = AsyncStream<Void>.makeStream()
-        let held = Task { try await pair.replicator(gate: gate).awaitParent(wait: 1) }
-        // Time for the held pull to get its answer (GD-1) before GD-2 is written.
-        try await Task.sleep(for: .seconds(2))
+        let (answers, answered) = AsyncStream<Void>.makeStream()
+        let held = Task { try await pair.replicator(gate: gate, answered: answered).awaitParent(wait: 1) }
+        // The held pull has its answer (GD-1) before GD-2 is written.
+        for await _ in answers { break }
         try await pair.writePlan("GD-2")
         _ = try await pair.replicator().round()
         let cursor = try await pair.city.peer(try NodeID("cn.gd"))?.pulled
