@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure model: clocks, versions, node paths, scope routing, schema rules. No I/O.
@@ -93,10 +94,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict),
-        // The HTTP client a child uses to reach its parent (URLSession over libcurl).
+        // The HTTP client a child uses to reach its parent (AsyncHTTPClient over SwiftNIO).
         .target(
             name: "TierSyncClient",
-            dependencies: ["TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth"],
+            dependencies: [
+                "TierSyncModel", "TierSyncStore", "TierSyncWire", "TierSyncEngine", "TierSyncAuth",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         // The daemon: configuration, sync loop, scheduling, backoff, lifecycle.
         .target(

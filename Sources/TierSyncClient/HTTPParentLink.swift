@@ -1,22 +1,24 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import TierSyncAuth
 import TierSyncEngine
 import TierSyncModel
 import TierSyncWire
 
-/// Reaches a parent node over HTTP, through URLSession (libcurl on Linux). Every request
-/// is signed with the node's key (``RequestSignature``).
+/// Reaches a parent node over HTTP, through AsyncHTTPClient on SwiftNIO (the event loops
+/// the node's own server runs on). Every request is signed with the node's key
+/// (``RequestSignature``).
 public final class HTTPParentLink: ResyncLink {
     /// The parent's base URL, for example `http://127.0.0.1:7400`.
     public let baseURL: URL
     private let key: NodeKey?
-    private let session: URLSession
     private let timeout: TimeInterval
     private let traffic = Mutex<Int64>(0)
+    /// The largest answer read, in bytes: far above any batch a parent sends.
+    static let answerLimit = 1 << 30
 
     /// The bytes sent and received so far: request and answer bodies, and each request's URL.
     public var bytesMoved: Int64 { traffic.withLock { $0 } }
@@ -28,15 +30,16 @@ public final class HTTPParentLink: ResyncLink {
         self.baseURL = baseURL
         self.key = key
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        // A held pull keeps one connection; a round's requests use another.
-        configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
     }
 
-    deinit {
-        session.finishTasksAndInvalidate()
+    /// One request to the parent, before it is signed.
+    struct Request {
+        var method: HTTPMethod
+        /// The path and query, as they go on the wire.
+        var target: String
+        var body: Data?
+        /// How long the request may take, beyond `timeout`.
+        var wait: TimeInterval = 0
     }
 
     /// Sends a push and waits for the parent's acknowledgement.
@@ -52,15 +55,14 @@ public final class HTTPParentLink: ResyncLink {
     /// Fetches one pull batch, which the parent may hold up to `wait` seconds until it has
     /// something for `node`; the request's timeout runs that much longer.
     public func pull(node: String, after: Int64, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse {
-        var components = URLComponents(url: baseURL.appendingPathComponent("v1/pull"), resolvingAgainstBaseURL: false)!
+        var components = URLComponents()
         components.queryItems = [
             URLQueryItem(name: "node", value: node),
             URLQueryItem(name: "after", value: String(after)),
             URLQueryItem(name: "limit", value: String(limit)),
         ] + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? []) + (wait > 0 ? [URLQueryItem(name: "wait", value: String(wait))] : [])
-        var request = URLRequest(url: components.url!)
-        request.timeoutInterval = timeout + TimeInterval(max(wait, 0))
-        return try await send(request, as: PullResponse.self)
+        let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
+        return try await send(Request(method: .GET, target: path("v1/pull") + query, body: nil, wait: TimeInterval(max(wait, 0))), as: PullResponse.self)
     }
 
     /// Parents hold pulls that ask them to wait (`GET /v1/pull?wait=`).
@@ -73,40 +75,59 @@ public final class HTTPParentLink: ResyncLink {
 
     /// Fetches the parent's status.
     public func status() async throws -> NodeStatus {
-        try await send(URLRequest(url: baseURL.appendingPathComponent("v1/status")), as: NodeStatus.self)
+        try await send(Request(method: .GET, target: path("v1/status"), body: nil), as: NodeStatus.self)
+    }
+
+    /// A JSON POST to the parent.
+    func post<T: Encodable>(_ relative: String, _ body: T) throws -> Request {
+        Request(method: .POST, target: path(relative), body: try WireCoding.encode(body))
+    }
+
+    /// The path of an endpoint below the base URL, percent-encoded as it goes on the wire.
+    private func path(_ relative: String) -> String {
+        let base = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? ""
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + relative
     }
 
     /// Sends every request of this link, signed: the one place where requests leave the node.
-    func send<T: Decodable>(_ request: URLRequest, as type: T.Type) async throws -> T {
-        var request = request
-        if let key {
-            try HTTPParentLink.sign(&request, with: key)
+    /// Cancelling the calling task cancels the request (a held pull ends at once when the
+    /// node stops).
+    func send<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+        let url = Self.origin(of: baseURL) + request.target
+        var http = HTTPClientRequest(url: url)
+        http.method = request.method
+        if let body = request.body {
+            http.body = .bytes(ByteBuffer(bytes: body))
+            http.headers.add(name: "Content-Type", value: "application/json")
         }
+        if let key {
+            let signature = try RequestSignature.sign(method: request.method.rawValue, target: request.target, body: request.body ?? Data(), with: key)
+            for (name, value) in signature.headers { http.headers.replaceOrAdd(name: name, value: value) }
+        }
+        let status: HTTPResponseStatus
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await exchange(request)
+            let response = try await HTTPClient.shared.execute(http, timeout: .milliseconds(Int64((timeout + request.wait) * 1000)))
+            status = response.status
+            data = Data(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw SyncError.unreachable(url: baseURL.absoluteString, message: error.localizedDescription)
+            if Task.isCancelled { throw CancellationError() }
+            throw SyncError.unreachable(url: baseURL.absoluteString, message: Self.describe(error))
         }
-        let moved = Int64((request.httpBody?.count ?? 0) + (request.url?.absoluteString.utf8.count ?? 0) + data.count)
-        traffic.withLock { $0 += moved }
-        guard let http = response as? HTTPURLResponse else {
-            throw SyncError.unreachable(url: baseURL.absoluteString, message: "the answer is not HTTP")
-        }
-        guard (200..<300).contains(http.statusCode) else {
+        traffic.withLock { $0 += Int64((request.body?.count ?? 0) + url.utf8.count + data.count) }
+        guard (200..<300).contains(Int(status.code)) else {
             guard let body = try? WireCoding.decode(ErrorBody.self, from: data) else {
-                if http.statusCode == 404 {
-                    throw SyncError.notAnAPIRoot(url: baseURL.absoluteString, path: request.url?.path ?? "?")
+                if status == .notFound {
+                    throw SyncError.notAnAPIRoot(url: baseURL.absoluteString, path: request.target)
                 }
-                throw SyncError.refused(status: http.statusCode, body: ErrorBody(code: "http_\(http.statusCode)", message: String(decoding: data.prefix(500), as: UTF8.self)))
+                throw SyncError.refused(status: Int(status.code), body: ErrorBody(code: "http_\(status.code)", message: String(decoding: data.prefix(500), as: UTF8.self)))
             }
-            if http.statusCode == 403, body.code == "not_a_child", let answering = body.node.flatMap({ try? NodeID($0) }), let node = key?.node {
+            if status == .forbidden, body.code == "not_a_child", let answering = body.node.flatMap({ try? NodeID($0) }), let node = key?.node {
                 throw SyncError.wrongParent(url: baseURL.absoluteString, answering: answering, node: node)
             }
-            throw SyncError.refused(status: http.statusCode, body: body)
+            throw SyncError.refused(status: Int(status.code), body: body)
         }
         do {
             return try WireCoding.decode(type, from: data)
@@ -115,39 +136,24 @@ public final class HTTPParentLink: ResyncLink {
         }
     }
 
-    /// Sends one request and waits for its answer; cancelling the calling task cancels the
-    /// request (a held pull ends at once when the node stops).
-    private func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let task = Mutex<URLSessionDataTask?>(nil)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
-                let dataTask = session.dataTask(with: request) { data, response, error in
-                    if let data, let response {
-                        continuation.resume(returning: (data, response))
-                    } else if (error as? URLError)?.code == .cancelled {
-                        continuation.resume(throwing: CancellationError())
-                    } else {
-                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                    }
-                }
-                let cancelled = task.withLock { stored in
-                    stored = dataTask
-                    return Task.isCancelled
-                }
-                if cancelled { dataTask.cancel() }
-                dataTask.resume()
-            }
-        } onCancel: {
-            task.withLock { $0 }?.cancel()
-        }
+    /// The scheme, host and port of `url`, without a path.
+    static func origin(of url: URL) -> String {
+        var components = URLComponents()
+        components.scheme = url.scheme
+        components.host = url.host
+        components.port = url.port
+        return components.string ?? url.absoluteString
     }
 
-    /// Adds the signature headers to a request, over its method, its target (path and
-    /// query exactly as they go on the wire) and its body.
-    public static func sign(_ request: inout URLRequest, with key: NodeKey) throws {
-        let components = URLComponents(url: request.url!, resolvingAgainstBaseURL: false)
-        let target = (components?.percentEncodedPath ?? request.url!.path) + (components?.percentEncodedQuery.map { "?" + $0 } ?? "")
-        let signature = try RequestSignature.sign(method: request.httpMethod ?? "GET", target: target, body: request.httpBody ?? Data(), with: key)
-        for (name, value) in signature.headers { request.setValue(value, forHTTPHeaderField: name) }
+    /// What went wrong with a request, in words an operator can act on.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
+            "no answer within the request timeout (sync.timeout); check the network to the parent and that its daemon runs"
+        case let error as HTTPClientError where error == .connectTimeout:
+            "could not connect within the timeout; check the address and that the parent's daemon runs"
+        default:
+            "\(error); check that the parent's daemon runs and that parent in the configuration is right"
+        }
     }
 }
