@@ -136,12 +136,13 @@ public final class HTTPParentLink: ResyncLink {
         }
     }
 
-    /// The scheme, host and port of `url`, without a path.
+    /// The scheme, host and port of `url` as it was written (an IPv6 host keeps its
+    /// brackets), without a path, query or fragment.
     static func origin(of url: URL) -> String {
-        var components = URLComponents()
-        components.scheme = url.scheme
-        components.host = url.host
-        components.port = url.port
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
+        components.percentEncodedPath = ""
+        components.query = nil
+        components.fragment = nil
         return components.string ?? url.absoluteString
     }
 
