@@ -114,7 +114,7 @@ public final class HTTPParentLink: ResyncLink {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw SyncError.unreachable(url: baseURL.absoluteString, message: Self.describe(error))
+            throw SyncError.unreachable(url: baseURL.absoluteString, message: Self.describe(error, timeout: timeout + request.wait))
         }
         traffic.withLock { $0 += Int64((request.body?.count ?? 0) + url.utf8.count + data.count) }
         guard (200..<300).contains(Int(status.code)) else {
@@ -146,15 +146,18 @@ public final class HTTPParentLink: ResyncLink {
         return components.string ?? url.absoluteString
     }
 
-    /// What went wrong with a request, in words an operator can act on.
-    static func describe(_ error: any Error) -> String {
+    /// What went wrong with a request, in words an operator can act on; ``SyncError``
+    /// adds what to check.
+    static func describe(_ error: any Error, timeout: TimeInterval) -> String {
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
-            "no answer within the request timeout (sync.timeout); check the network to the parent and that its daemon runs"
+            "no answer within \(Int(timeout.rounded())) s (sync.timeout, plus the hold of a held pull)"
         case let error as HTTPClientError where error == .connectTimeout:
-            "could not connect within the timeout; check the address and that the parent's daemon runs"
+            "no connection within the timeout"
+        case let error as IOError:
+            String(cString: strerror(error.errnoCode)).lowercased()
         default:
-            "\(error); check that the parent's daemon runs and that parent in the configuration is right"
+            "\(error)"
         }
     }
 }
