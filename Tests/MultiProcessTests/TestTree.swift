@@ -157,7 +157,9 @@ final class TestTree: @unchecked Sendable {
     private func waitUntilHealthy(_ node: Node) async throws {
         let deadline = Date().addingTimeInterval(120)
         let secure = (try? String(contentsOfFile: node.config, encoding: .utf8))?.contains("[tls]") == true
-        while Date() < deadline {
+        // The deadline is checked after each probe, never before one: a test process whose
+        // tasks were held up past the deadline still asks the daemon once.
+        while true {
             // Each probe is bounded to 2 s: one stalled request must not use up the whole
             // wait while the suite's daemons start at once. The test's self-signed
             // certificate is checked by the TLS tests themselves.
@@ -172,7 +174,7 @@ final class TestTree: @unchecked Sendable {
                     return
                 }
             }
-            if processes[node.id]?.isRunning == false { break }
+            if processes[node.id]?.isRunning == false || Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw SQLiteShell.Failure(description: "\(node.id) did not start: \(log(node.id))")

@@ -59,12 +59,17 @@ struct TreePropertyTests {
         let cases = environment["TIERSYNC_PROPERTY_CASES"].flatMap(Int.init) ?? 1000
         let seed = environment["TIERSYNC_PROPERTY_SEED"].flatMap(UInt64.init) ?? 20_261_123
         let schema = try SyncSchema(parsing: TreePropertyTests.schemaText, fileName: "property schema")
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        // One core is left to the rest of the suite, and each worker runs on a thread of its
+        // own: on the cooperative pool, two workers on a 2-core machine starved every other
+        // test of the process (daemons' health probes went unanswered for minutes).
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount - 1, 4))
+        let executors = (0..<workers).map { DedicatedThreadExecutor(name: "tree-property-\($0)") }
+        defer { executors.forEach { $0.shutdown() } }
         let start = ContinuousClock.now
         // Each worker runs every workers-th case on its own stores.
         let results = try await withThrowingTaskGroup(of: (tally: CaseTally, failure: String?).self) { group in
             for worker in 0..<workers {
-                group.addTask {
+                group.addTask(executorPreference: executors[worker]) {
                     let pool = try StorePool(schema: schema)
                     var tally = CaseTally()
                     var used: [NodeID]?
