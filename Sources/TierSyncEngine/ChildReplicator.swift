@@ -127,12 +127,7 @@ public struct ChildReplicator: Sendable {
 
     /// The next push batch: the log entries after `position` this node sends its parent.
     private func pushBatch(after position: Int64) async throws -> ChangeBatch {
-        let node = store.node
-        let schema = store.schema
-        return try await store.changes(after: position, limit: batchSize, scanLimit: scanLimit) { entry in
-            guard let table = schema.table(named: entry.table) else { return false }
-            return Routing.shouldPush(entry, from: node, table: table)
-        }
+        try await store.changes(after: position, limit: batchSize, scanLimit: scanLimit, selecting: .pushedBy(store.node))
     }
 
     /// Pushes until the parent has acknowledged the whole log; `pushed` follows the

@@ -174,14 +174,7 @@ public struct ParentService: Sendable {
     /// head read before); `cursor` is the child's own cursor, which decides the evictions it
     /// is owed.
     private func batch(for child: NodeID, from: Int64, cursor: Int64, head: Int64, limit: Int) async throws -> (batch: ChangeBatch, head: Int64) {
-        let schema = store.schema
-        let batch = try await store.changes(after: from, limit: limit, scanLimit: scanLimit, include: { entry in
-            guard let table = schema.table(named: entry.table) else { return false }
-            return Routing.shouldSend(entry, to: child, table: table)
-        }, evict: { entry in
-            guard let table = schema.table(named: entry.table) else { return false }
-            return Routing.shouldEvict(entry, to: child, after: cursor, table: table)
-        })
+        let batch = try await store.changes(after: from, limit: limit, scanLimit: scanLimit, selecting: .pulledBy(child, after: cursor))
         return (batch, head)
     }
 }

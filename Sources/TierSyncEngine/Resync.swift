@@ -65,15 +65,6 @@ public struct Resync: Sendable {
         return try await store.resyncRun(with: parent) != nil
     }
 
-    /// What this child holds of a table, by scope, as its digests count it: rows the parent
-    /// holds too, and rows it should not hold at all (so that they show up and are removed).
-    static func counted(node: NodeID, parent: NodeID) -> @Sendable (TableSchema, String) -> Bool {
-        { table, text in
-            guard let scope = try? NodeID(text) else { return true }
-            return !Routing.holds(node, table: table, scope: scope) || Routing.holds(parent, table: table, scope: scope)
-        }
-    }
-
     /// Runs a resync. `cursorBroken` says the pull cursor was refused; `progress` gets each step.
     public func run(_ options: Options, cursorBroken brokenBefore: Bool = false, progress: @Sendable (ResyncEvent) -> Void = { _ in }) async throws -> ResyncReport {
         guard let parent = store.node.parent else {
@@ -101,9 +92,9 @@ public struct Resync: Sendable {
         report.cursorBroken = cursorBroken
 
         logger.debug("resync replayed", metadata: ["sync.seconds": "\(Date().timeIntervalSince(started))"])
-        let include = Self.counted(node: store.node, parent: parent)
+        let scopes = ScopeSelection.comparedWith(parent: parent, child: store.node)
         // The child's digests are computed while the parent computes its own.
-        async let localDigests = store.digests(of: tables, include: include)
+        async let localDigests = store.digests(of: tables, scopes: scopes)
         let roots: DigestResponse
         do {
             roots = try await link.digest(DigestRequest(node: store.node.description, level: 0, tables: tables.map { DigestQuery(table: $0) }, start: !options.dryRun))
@@ -271,7 +262,7 @@ public struct Resync: Sendable {
         }
         if !current.isEmpty { ranges.append(current) }
 
-        async let localKeys = store.digestKeys(of: table, buckets: Set(leaves), locations: local?.locations, include: Self.counted(node: store.node, parent: parent))
+        async let localKeys = store.digestKeys(of: table, buckets: Set(leaves), locations: local?.locations, scopes: .comparedWith(parent: parent, child: store.node))
         var fetched = try await states(of: table, leaves: ranges[0])
         var keysByLeaf: [Int: [DigestKey]] = [:]
         for key in try await localKeys { keysByLeaf[key.bucket, default: []].append(key) }

@@ -25,15 +25,6 @@ public struct ResyncService: Sendable {
         service = ParentService(store: store, logger: logger)
     }
 
-    /// What a parent and its child both hold of a table, by scope: the rows the digests of
-    /// that child cover.
-    static func shared(parent: NodeID, child: NodeID) -> @Sendable (TableSchema, String) -> Bool {
-        { table, text in
-            guard let scope = try? NodeID(text) else { return false }
-            return Routing.holds(child, table: table, scope: scope) && Routing.holds(parent, table: table, scope: scope)
-        }
-    }
-
     /// Answers a digest request.
     public func digest(_ request: DigestRequest) async throws -> DigestResponse {
         let child = try service.child(request.node)
@@ -44,10 +35,10 @@ public struct ResyncService: Sendable {
         for query in queries where store.schema.table(named: query.table) == nil {
             throw SyncError.badRequest("table \(query.table) is not synced here; this node syncs \(store.schema.tables.map(\.name).joined(separator: ", "))")
         }
-        let include = Self.shared(parent: store.node, child: child)
+        let scopes = ScopeSelection.sharedBy(parent: store.node, child: child)
         if request.level == 0 {
             let head = try await store.logHead()
-            let digests = try await store.digests(of: queries.map(\.table), include: include)
+            let digests = try await store.digests(of: queries.map(\.table), scopes: scopes)
             await cache.put(child, digests: digests, head: head, replacing: true)
             // A child whose cursor was refused takes this head as its cursor once repaired:
             // this log has served it everything through the head.
@@ -74,7 +65,7 @@ public struct ResyncService: Sendable {
                 digest = cached.digest
                 head = cached.head
             } else {
-                digest = try await store.digests(of: [query.table], include: include)[query.table]!
+                digest = try await store.digests(of: [query.table], scopes: scopes)[query.table]!
                 await cache.put(child, digests: [query.table: digest], head: head, replacing: false)
             }
             answers.append(DigestAnswer(table: query.table, nodes: digest.tree.children(level: request.level, of: parents)))
@@ -95,9 +86,7 @@ public struct ResyncService: Sendable {
         }
         // The locations the child's digest request noted, so the log is not read whole again.
         let locations = await cache.get(child, table: table.name)?.digest.locations
-        let changes = try await store.states(of: table.name, buckets: Set(request.buckets), locations: locations) { entry in
-            Routing.holds(child, table: table, scope: entry.scope)
-        }
+        let changes = try await store.states(of: table.name, buckets: Set(request.buckets), locations: locations, scopes: .heldBy(child))
         let schema = store.schema
         return ResyncRowsResponse(
             columns: WireCoding.columns(for: changes, schema: schema), rules: WireCoding.rules(for: changes, schema: schema),

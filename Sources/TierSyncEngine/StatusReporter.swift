@@ -29,10 +29,6 @@ public enum StatusReporter {
         let node = store.node
         guard let parent = node.parent else { return nil }
         let pushed = try await store.peer(parent)?.pushed ?? 0
-        let schema = store.schema
-        return try await store.countEntries(after: pushed) { entry in
-            guard let table = schema.table(named: entry.table) else { return false }
-            return Routing.shouldPush(entry, from: node, table: table)
-        }
+        return try await store.countEntries(after: pushed, selecting: .pushedBy(node))
     }
 }

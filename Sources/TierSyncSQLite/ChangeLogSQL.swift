@@ -1,3 +1,4 @@
+import Foundation
 import TierSyncModel
 
 /// The SQL of TierSync's own tables (the capture triggers are ``CaptureSQL``).
@@ -184,6 +185,38 @@ enum ChangeLogSQL {
         if reach.contains(.below) { cases.append("substr(\(scope), 1, \(id.utf8.count + 1)) = '\(id).'") }
         if reach.contains(.above) { cases.append("substr('\(id)', 1, length(\(scope)) + 1) = \(scope) || '.'") }
         return cases.isEmpty ? "0" : "(\(isNodeID(scope)) AND (" + cases.joined(separator: " OR ") + "))"
+    }
+
+    /// SQL over a `_ts_log` row's `tbl`, `scope` and `source` that is true when `selection`
+    /// wants the entry (``LogSelection/includes(_:table:)``), built from the same rules:
+    /// who made the state (``NodeID/contains(_:)``), and who holds the row
+    /// (``holds(_:table:scope:)``). Nil when the selection wants every entry.
+    static func selects(_ selection: LogSelection, schema: SyncSchema) -> String? {
+        switch selection {
+        case .everything:
+            return nil
+        case let .pushedBy(node):
+            guard let parent = node.parent else { return "0" }
+            return "(\(within(node, "source")) AND \(byTable(schema) { holds(parent, table: $0, scope: "scope") }))"
+        case let .pulledBy(child, _):
+            return "(NOT \(within(child, "source")) AND \(byTable(schema) { holds(child, table: $0, scope: "scope") }))"
+        }
+    }
+
+    /// SQL that is true when the node id `text` (an SQL expression) is `node` or lies below it.
+    static func within(_ node: NodeID, _ text: String) -> String {
+        let id = node.description
+        return "(\(text) = '\(id)' OR substr(\(text), 1, \(id.utf8.count + 1)) = '\(id).')"
+    }
+
+    /// A `CASE` over `tbl` giving each synced table's condition; false for any other table.
+    private static func byTable(_ schema: SyncSchema, _ condition: (TableSchema) -> String) -> String {
+        "(CASE tbl " + schema.tables.map { "WHEN \(literal($0.name)) THEN \(condition($0)) " }.joined() + "ELSE 0 END)"
+    }
+
+    /// `text` as an SQL string literal.
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     /// SQL that is true when `text` (an SQL expression) is a node id as ``NodeID`` parses

@@ -7,24 +7,24 @@ import TierSyncStore
 extension SQLiteStore {
     /// The digest trees of `tables`, from one read snapshot: each table row adds its row
     /// hash, and each log entry of a row held in a table (live, without `tomb`) its version
-    /// hash, to the leaf of its key. Only rows whose scope `include` keeps count. Each
+    /// hash, to the leaf of its key. Only rows whose scope `scopes` selects count. Each
     /// digest carries where its rows and entries are, for ``digestKeys`` and ``states``.
     /// Local writes waiting in the capture log are folded first (``readFolded(_:)``).
-    public func digests(of tables: [String], include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [String: TableDigest] {
+    public func digests(of tables: [String], scopes: ScopeSelection) async throws -> [String: TableDigest] {
         let schemas = try tables.map { try resolvedTable($0) }
         return try await readFolded { db in
-            var scan = DigestScan(tables: schemas, include: include)
+            var scan = DigestScan(tables: schemas, scopes: scopes)
             try scan.run(db)
             return scan.digests
         }
     }
 
-    /// The keys of `table` in the leaves `buckets` whose scope `include` keeps, with their
+    /// The keys of `table` in the leaves `buckets` whose scope `scopes` selects, with their
     /// state hashes here.
-    public func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey] {
+    public func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, scopes: ScopeSelection) async throws -> [DigestKey] {
         let schema = try resolvedTable(table)
         return try await readFolded { db in
-            var scan = DigestScan(tables: [schema], include: include)
+            var scan = DigestScan(tables: [schema], scopes: scopes)
             scan.wanted = Self.bitmap(buckets)
             scan.only = locations
             try scan.run(db)
@@ -32,9 +32,9 @@ extension SQLiteStore {
         }
     }
 
-    /// The states in the log of the rows of `table` in the leaves `buckets` that `include`
-    /// keeps, with their values, from one snapshot.
-    public func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change] {
+    /// The states in the log of the rows of `table` in the leaves `buckets` whose scope here
+    /// `scopes` selects, with their values, from one snapshot.
+    public func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, scopes: ScopeSelection) async throws -> [Change] {
         let schema = try resolvedTable(table)
         let wanted = Self.bitmap(buckets)
         let fullSchema = self.schema
@@ -53,7 +53,7 @@ extension SQLiteStore {
                 }
             }
             var reader = LogReader(db: db, schema: fullSchema)
-            return try reader.read(sequences: sequences, include: include)
+            return try reader.read(sequences: sequences, scopes: scopes)
                 .filter { wanted[DigestTree.bucket(ofKeyHash: RowDigest.keyHash($0.key))] }
         }
     }
@@ -91,9 +91,9 @@ struct DigestScan {
     /// The keys found in wanted leaves, with their leaf and state hash.
     private(set) var keys: [[SQLValue]: (bucket: Int, hash: UInt64)] = [:]
 
-    init(tables: [TableSchema], include: @escaping @Sendable (TableSchema, String) -> Bool) {
+    init(tables: [TableSchema], scopes: ScopeSelection) {
         self.tables = tables
-        filters = tables.map { table in ScopeFilter { include(table, $0) } }
+        filters = tables.map { table in ScopeFilter { scopes.includes(table: table, scopeText: $0) } }
         leaves = Array(repeating: Array(repeating: DigestTree.Node(), count: DigestTree.leafCount), count: tables.count)
         rows = Array(repeating: 0, count: tables.count)
         rowLocations = Array(repeating: [], count: tables.count)
@@ -242,8 +242,8 @@ struct DigestScan {
 }
 
 extension LogReader {
-    /// The changes of the log entries at `sequences` that `include` keeps, with their values.
-    mutating func read(sequences: [Int64], include: (LogEntry) -> Bool) throws -> [Change] {
+    /// The changes of the log entries at `sequences` whose scope `scopes` selects, with their values.
+    mutating func read(sequences: [Int64], scopes: ScopeSelection) throws -> [Change] {
         let statement = try db.cachedStatement(sql: """
             SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb FROM _ts_log WHERE seq = ?
             """)
@@ -251,7 +251,7 @@ extension LogReader {
         for sequence in sequences {
             statement.setUncheckedArguments([sequence])
             guard let row = try Row.fetchOne(statement), let entry = try? logEntry(row),
-                  let table = schema.table(named: entry.table), include(entry),
+                  let table = schema.table(named: entry.table), scopes.includes(table: table, scope: entry.scope),
                   let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) else { continue }
             changes.append(change)
         }

@@ -4,31 +4,28 @@ import TierSyncModel
 import TierSyncStore
 
 extension SQLiteStore {
-    /// Reads the log after `sequence` and the current values of the rows kept, in one
+    /// Reads the log after `sequence` and the current values of the rows selected, in one
     /// transaction that sees every local write folded (``readFolded(_:)``), so each
-    /// change's values match its version; with `evict`, the eviction records too, in log
-    /// order with the entries.
-    public func changes(
-        after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool,
-        evict: (@Sendable (EvictionEntry) -> Bool)?
-    ) async throws -> ChangeBatch {
+    /// change's values match its version; when the selection reads them, the eviction
+    /// records too, in log order with the entries.
+    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
         let schema = self.schema
         return try await readFolded { db in
             var reader = LogReader(db: db, schema: schema)
-            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, include: include, evict: evict)
+            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, selecting: selection)
         }
     }
 
-    /// Counts the log entries after `sequence` that `include` keeps, without reading rows,
+    /// Counts the log entries after `sequence` that `selection` wants, without reading rows,
     /// local writes waiting in the capture log folded first (not counted when the file
     /// cannot grow: a node out of space still reports its state). A read-only store, which
-    /// cannot fold, counts each waiting write that `include` keeps as a local write of its
+    /// cannot fold, counts each waiting write that `selection` wants as a local write of its
     /// row instead (two writes of one row count twice until the daemon folds them).
-    public func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int {
+    public func countEntries(after sequence: Int64, selecting selection: LogSelection) async throws -> Int {
         let schema = self.schema, node = self.node, readOnly = self.readOnly
         return try await readFolded(unfoldedWhenFull: true) { db in
             var reader = LogReader(db: db, schema: schema)
-            let logged = try reader.count(after: sequence, include: include)
+            let logged = try reader.count(after: sequence, selecting: selection)
             guard readOnly else { return logged }
             var waiting = 0
             let captures = try Row.fetchCursor(db, sql: "SELECT pos, tbl, op, scope FROM _ts_capture ORDER BY pos")
@@ -36,7 +33,7 @@ extension SQLiteStore {
                 guard let scope = try? NodeID(row[3] as String? ?? "") else { continue }
                 let entry = LogEntry(sequence: row[0], table: row[1], keyText: "", version: Version(stamp: .zero, origin: node),
                                      scope: scope, previousScope: nil, deleted: (row[2] as String?) == "D", source: node)
-                if include(entry) { waiting += 1 }
+                if let table = schema.table(named: entry.table), selection.includes(entry, table: table) { waiting += 1 }
             }
             return logged + waiting
         }
@@ -54,58 +51,70 @@ struct LogReader {
         self.schema = schema
     }
 
-    /// The log entries after a position, in log order.
-    static let entriesSQL = "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb, 0 AS kind, NULL AS born FROM _ts_log WHERE seq > ?1"
-
-    /// The log entries and the eviction records after a position, in log order. An eviction
+    /// The log entries after a position that `selection` wants (``ChangeLogSQL/selects(_:schema:)``),
+    /// and, when it reads them, the eviction records after it, in log order. An eviction
     /// record shares its position with the entry of the move that made it, or has its own;
-    /// its `prev_scope` column holds the row's scope here now (NULL without an entry).
-    static let entriesAndEvictionsSQL = entriesSQL + """
-         UNION ALL
-        SELECT e.seq, e.tbl, e.pk, NULL, NULL, e.scope, l.scope, NULL, e.source, e.context, NULL, 1, e.born
-          FROM _ts_evict e LEFT JOIN _ts_log l ON l.tbl = e.tbl AND l.pk = e.pk WHERE e.seq > ?1
-        """
+    /// its `prev_scope` column holds the row's scope here now (NULL without an entry). The
+    /// query only narrows what the reader then checks against the model's rule itself.
+    static func sql(selecting selection: LogSelection, schema: SyncSchema) -> String {
+        let filter = ChangeLogSQL.selects(selection, schema: schema).map { " AND " + $0 } ?? ""
+        let entries = "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source, meta, tomb, 0 AS kind, NULL AS born FROM _ts_log WHERE seq > ?1" + filter
+        guard selection.readsEvictions else { return entries + " ORDER BY seq LIMIT ?2" }
+        return entries + """
+             UNION ALL
+            SELECT e.seq, e.tbl, e.pk, NULL, NULL, e.scope, l.scope, NULL, e.source, e.context, NULL, 1, e.born
+              FROM _ts_evict e LEFT JOIN _ts_log l ON l.tbl = e.tbl AND l.pk = e.pk WHERE e.seq > ?1
+             ORDER BY seq, kind LIMIT ?2
+            """
+    }
 
     /// The most items one log position holds: a row's entry and the eviction records the
     /// write that moved it there made. A scan may pass `scanLimit` by this much so as not to
     /// stop inside one position.
     static let itemsPerPosition = 4
 
-    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, include: (LogEntry) -> Bool, evict: ((EvictionEntry) -> Bool)?) throws -> ChangeBatch {
+    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) throws -> ChangeBatch {
         var changes: [Change] = []
         changes.reserveCapacity(min(limit, 4096))
         var evictions: [Eviction] = []
         var scannedThrough = sequence
         var scanned = 0
-        let rows = try Row.fetchCursor(
-            db, sql: evict == nil ? LogReader.entriesSQL + " ORDER BY seq LIMIT ?2" : LogReader.entriesAndEvictionsSQL + " ORDER BY seq, kind LIMIT ?2",
-            arguments: [sequence, scanLimit + LogReader.itemsPerPosition])
+        // True until the read stops at a limit: then every position through the head of
+        // this snapshot was considered, those the query left out included.
+        var exhausted = true
+        let rows = try Row.fetchCursor(db, sql: LogReader.sql(selecting: selection, schema: schema), arguments: [sequence, scanLimit + LogReader.itemsPerPosition])
         while let row = try rows.next() {
             let position: Int64 = row[0]
             // Stop between positions only, so that a cursor never passes half of one.
-            if position > scannedThrough, scanned >= scanLimit || changes.count + evictions.count >= limit { break }
+            if position > scannedThrough, scanned >= scanLimit || changes.count + evictions.count >= limit {
+                exhausted = false
+                break
+            }
             scanned += 1
             scannedThrough = position
             if (row[11] as Int64) == 1 {
-                guard let evict, let entry = try? evictionEntry(row), let table = schema.table(named: entry.table), evict(entry) else { continue }
+                guard let entry = try? evictionEntry(row), let table = schema.table(named: entry.table), selection.includes(entry, table: table) else { continue }
                 if let eviction = try eviction(for: entry, table: table, context: row[9]) { evictions.append(eviction) }
                 continue
             }
             // An entry whose ids do not parse cannot be routed; it must not block the rest.
             guard let entry = try? logEntry(row) else { continue }
-            if let table = schema.table(named: entry.table), include(entry), let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) {
+            if let table = schema.table(named: entry.table), selection.includes(entry, table: table), let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) {
                 changes.append(change)
             }
         }
         let head = try SQLiteStore.logHead(db)
+        // A query that returned fewer rows than its LIMIT left nothing after them.
+        if exhausted, scanned < scanLimit + LogReader.itemsPerPosition { scannedThrough = max(scannedThrough, head) }
         return ChangeBatch(changes: changes, evictions: evictions, scannedThrough: scannedThrough, more: scannedThrough < head && (scanned > 0))
     }
 
-    mutating func count(after sequence: Int64, include: (LogEntry) -> Bool) throws -> Int {
+    mutating func count(after sequence: Int64, selecting selection: LogSelection) throws -> Int {
         var count = 0
-        let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source FROM _ts_log WHERE seq > ? ORDER BY seq", arguments: [sequence])
+        let filter = ChangeLogSQL.selects(selection, schema: schema).map { " AND " + $0 } ?? ""
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, tbl, pk, hlc, origin, scope, prev_scope, deleted, source FROM _ts_log WHERE seq > ?1\(filter) ORDER BY seq", arguments: [sequence])
         while let row = try rows.next() {
-            if let entry = try? logEntry(row), include(entry) { count += 1 }
+            if let entry = try? logEntry(row), let table = schema.table(named: entry.table), selection.includes(entry, table: table) { count += 1 }
         }
         return count
     }

@@ -17,18 +17,18 @@ public protocol ChangeStore: Sendable {
     var epoch: String { get }
 
     /// Reads the change log after `sequence`, in log order, and returns the changes that
-    /// `include` keeps, with their current values, from one consistent snapshot.
+    /// `selection` wants, with their current values, from one consistent snapshot. The
+    /// backend applies the selection's routing rule itself (``LogSelection``).
     ///
-    /// Stops after `limit` kept changes and evictions or `scanLimit` scanned entries,
-    /// whichever comes first. With `evict`, the batch also holds the evictions of the log's
-    /// eviction records that `evict` keeps (a pull), each with the row's key only.
-    func changes(
-        after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool,
-        evict: (@Sendable (EvictionEntry) -> Bool)?
-    ) async throws -> ChangeBatch
+    /// Stops after `limit` selected changes and evictions or `scanLimit` scanned entries,
+    /// whichever comes first; a backend whose query passes over entries the selection does
+    /// not want need not count them, and a read that reaches the end of the log reports the
+    /// log head as scanned. When the selection reads eviction records (a pull), the batch
+    /// also holds the evictions of those it wants, each with the row's key only.
+    func changes(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch
 
-    /// Counts the log entries after `sequence` that `include` keeps, without reading rows.
-    func countEntries(after sequence: Int64, include: @Sendable (LogEntry) -> Bool) async throws -> Int
+    /// Counts the log entries after `sequence` that `selection` wants, without reading rows.
+    func countEntries(after sequence: Int64, selecting selection: LogSelection) async throws -> Int
 
     /// Applies remote changes in one transaction, merging each into the row's state here
     /// (``RowMerge``), logging what changed with its merged registers, recording the
@@ -106,11 +106,6 @@ public protocol ChangeStore: Sendable {
 }
 
 extension ChangeStore {
-    /// Reads the log after `sequence`: the changes `include` keeps, without evictions.
-    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, include: @Sendable (LogEntry) -> Bool) async throws -> ChangeBatch {
-        try await changes(after: sequence, limit: limit, scanLimit: scanLimit, include: include, evict: nil)
-    }
-
     /// Applies remote changes, without evictions (a push, or a repair).
     public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
         try await apply(changes, evictions: [], cursor: cursor)

@@ -7,20 +7,20 @@ import TierSyncModel
 /// transactions as the repairs so that a run killed halfway continues where it stopped.
 public protocol ResyncStore: ChangeStore {
     /// The digest trees of `tables`, computed in one read snapshot from the table rows and
-    /// the log entries of rows held in the tables; only rows whose scope `include` keeps
-    /// for the table are counted (a scope that is not a node id is passed as given).
-    func digests(of tables: [String], include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [String: TableDigest]
+    /// the log entries of rows held in the tables; only rows whose scope `scopes` selects
+    /// are counted (``ScopeSelection``).
+    func digests(of tables: [String], scopes: ScopeSelection) async throws -> [String: TableDigest]
 
-    /// The keys of `table` in the leaves `buckets`, whose scope `include` keeps, each with
+    /// The keys of `table` in the leaves `buckets`, whose scope `scopes` selects, each with
     /// its state hash here (``RowDigest/stateHash(key:tableValues:loggedVersion:order:)``).
     /// With the `locations` of an earlier digest, only the rows it placed in those leaves
     /// are read; without, the table and the log are read whole.
-    func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (TableSchema, String) -> Bool) async throws -> [DigestKey]
+    func digestKeys(of table: String, buckets: Set<Int>, locations: DigestLocations?, scopes: ScopeSelection) async throws -> [DigestKey]
 
     /// The states in this node's log of the rows of `table` in the leaves `buckets` that
-    /// `include` keeps, with their values, from one snapshot; with `locations`, as for
-    /// ``digestKeys(of:buckets:locations:include:)``.
-    func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, include: @escaping @Sendable (LogEntry) -> Bool) async throws -> [Change]
+    /// `scopes` selects by their scope here, with their values, from one snapshot; with
+    /// `locations`, as for ``digestKeys(of:buckets:locations:scopes:)``.
+    func states(of table: String, buckets: Set<Int>, locations: DigestLocations?, scopes: ScopeSelection) async throws -> [Change]
 
     /// Repairs the rows `keys` and those of `parentStates` (a child's, against its
     /// parent's states of the same leaves) in one transaction, which also records `mark`.

@@ -7,16 +7,15 @@ extension StoreConformance {
         Check(name: "digestsAgreeWithTheRows",
               promise: "two stores holding the same rows have equal digests that count them; one differing row makes them differ; the filter decides what counts") { context in
             let (child, parent) = try await StoreConformance.digestPair(context)
-            let everything: @Sendable (TableSchema, String) -> Bool = { _, _ in true }
-            let childDigest = try await child.digests(of: ["item"], include: everything)["item"]
-            let parentDigest = try await parent.digests(of: ["item"], include: everything)["item"]
+            let childDigest = try await child.digests(of: ["item"], scopes: .everything)["item"]
+            let parentDigest = try await parent.digests(of: ["item"], scopes: .everything)["item"]
             try context.expect(childDigest != nil && childDigest == parentDigest, "digests of the same rows differ")
             try context.expectEqual(childDigest?.rows, Int64(try await child.rowCounts()["item"] ?? -1), "rows counted in the digest")
             try context.expectEqual(childDigest?.tree.rows, childDigest?.rows, "rows in the digest tree's leaves")
-            let none = try await child.digests(of: ["item"]) { _, _ in false }["item"]
-            try context.expectEqual(none?.rows, 0, "rows counted when the filter keeps no scope")
+            let none = try await child.digests(of: ["item"], scopes: .heldBy(try context.node("cn.js.nj")))["item"]
+            try context.expectEqual(none?.rows, 0, "rows counted for a node that holds none of them")
             _ = try await parent.apply([try context.item(parent, "D7", name: "newer", scope: "cn.gd.sz", origin: "cn", millis: 500)], cursor: .none)
-            let changed = try await parent.digests(of: ["item"], include: everything)["item"]
+            let changed = try await parent.digests(of: ["item"], scopes: .everything)["item"]
             try context.expect(changed != childDigest, "a row updated at one store left the digests equal")
         },
         Check(name: "digestLeavesFindTheRowsThatDiffer",
@@ -46,9 +45,8 @@ extension StoreConformance {
             let counts = try await child.repair(table: "item", keys: found.childKeys, parentStates: found.parentStates, parent: parent.node,
                                                 mark: nil, captureGap: false, dryRun: false)
             try context.expectEqual(counts.pulled, 1, "rows pulled by the repair")
-            let everything: @Sendable (TableSchema, String) -> Bool = { _, _ in true }
-            let after = try await child.digests(of: ["item"], include: everything)["item"]
-            let parentDigest = try await parent.digests(of: ["item"], include: everything)["item"]
+            let after = try await child.digests(of: ["item"], scopes: .everything)["item"]
+            let parentDigest = try await parent.digests(of: ["item"], scopes: .everything)["item"]
             try context.expect(after != nil && after == parentDigest, "the digests still differ after the repair")
         },
         Check(name: "aResyncRunIsKeptUntilFinished",
@@ -88,16 +86,15 @@ extension StoreConformance {
     /// there and the parent's states.
     static func differingLeaves(_ context: ConformanceContext, child: any ResyncStore, parent: any ResyncStore) async throws
         -> (buckets: Set<Int>, childKeys: [DigestKey], parentKeys: [DigestKey], parentStates: [Change]) {
-        let everything: @Sendable (TableSchema, String) -> Bool = { _, _ in true }
-        guard let mine = try await child.digests(of: ["item"], include: everything)["item"],
-              let theirs = try await parent.digests(of: ["item"], include: everything)["item"] else {
+        guard let mine = try await child.digests(of: ["item"], scopes: .everything)["item"],
+              let theirs = try await parent.digests(of: ["item"], scopes: .everything)["item"] else {
             throw ConformanceFailure(check: context.check.name, message: "digests(of: [item]) returned no digest of item")
         }
         let buckets = Set(mine.tree.leaves.indices.filter { mine.tree.leaves[$0] != theirs.tree.leaves[$0] })
         try context.expect(!buckets.isEmpty, "no leaf differs although one row does")
-        let childKeys = try await child.digestKeys(of: "item", buckets: buckets, locations: mine.locations, include: everything)
-        let parentKeys = try await parent.digestKeys(of: "item", buckets: buckets, locations: theirs.locations, include: everything)
-        let parentStates = try await parent.states(of: "item", buckets: buckets, locations: theirs.locations) { _ in true }
+        let childKeys = try await child.digestKeys(of: "item", buckets: buckets, locations: mine.locations, scopes: .everything)
+        let parentKeys = try await parent.digestKeys(of: "item", buckets: buckets, locations: theirs.locations, scopes: .everything)
+        let parentStates = try await parent.states(of: "item", buckets: buckets, locations: theirs.locations, scopes: .everything)
         return (buckets, childKeys, parentKeys, parentStates)
     }
 }

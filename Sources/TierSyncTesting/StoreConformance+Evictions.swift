@@ -5,7 +5,7 @@ extension StoreConformance {
     /// Key-only evictions: a row leaves a node only when the evicting node saw every write it holds.
     static let evictionChecks: [Check] = [
         Check(name: "anEvictionDropsOnlyWhatItsSenderSaw",
-              promise: "an eviction keeps a row with writes its sender has not seen; otherwise it drops the row and its entry, logs no delete, and keeps a record that reads with `evict`") { context in
+              promise: "an eviction keeps a row with writes its sender has not seen; otherwise it drops the row and its entry, logs no delete, and keeps a record that a pull reads") { context in
             let city = try await context.open("cn.gd.sz")
             let parent = try context.node("cn.gd")
             try await context.backend.execute("INSERT INTO item(id, name, n, scope) VALUES ('E', 'unpushed', 1, 'cn.gd.sz')", at: city.node)
@@ -22,11 +22,11 @@ extension StoreConformance {
             try context.expectEqual(dropped.evicted, 1, "rows evicted by an eviction that saw the write")
             try context.expectEqual(try await city.rowCounts()["item"], 0, "rows after the eviction")
             try context.expect(try await context.logged(city, "item", "E") == nil, "the evicted row is still in the log, or was logged as a delete")
-            let record = try await city.changes(after: head, limit: 10, scanLimit: 10, include: { _ in true }, evict: { _ in true })
+            let record = try await city.changes(after: head, limit: 10, scanLimit: 10, selecting: .everything)
             try context.expect(record.changes.isEmpty && record.evictions.map(\.key) == [[.text("E")]] && record.evictions.first?.source == parent,
                                "the log after the cursor should hold the eviction record only, got \(record.changes.count) changes and \(record.evictions)")
-            let plain = try await city.changes(after: head, limit: 10, scanLimit: 10) { _ in true }
-            try context.expect(plain.evictions.isEmpty, "a read without `evict` returned evictions")
+            let push = try await city.changes(after: head, limit: 10, scanLimit: 10, selecting: .pushedBy(city.node))
+            try context.expect(push.evictions.isEmpty, "a push read (which reads no eviction records) returned evictions")
         },
     ]
 }

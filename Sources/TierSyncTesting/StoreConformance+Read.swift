@@ -36,40 +36,38 @@ extension StoreConformance {
             _ = try await province.apply(Array(made[..<3]), cursor: .none)
             let cursor = try await province.logHead()
             _ = try await province.apply(Array(made[3...]), cursor: .none)
-            let schema = province.schema
-            let forGZ: @Sendable (LogEntry) -> Bool = { entry in
-                schema.table(named: entry.table).map { Routing.shouldSend(entry, to: gz, table: $0) } ?? false
-            }
-            let batch = try await province.changes(after: cursor, limit: 100, scanLimit: 100, include: forGZ)
+            let forGZ = LogSelection.pulledBy(gz, after: cursor)
+            let batch = try await province.changes(after: cursor, limit: 100, scanLimit: 100, selecting: forGZ)
             let wanted = made[3...].filter { $0.version.origin.description == "cn" }
             try context.expectEqual(batch.changes, Array(wanted), "changes for cn.gd.gz after the cursor")
             let head = try await province.logHead()
             try context.expect(!batch.more && batch.scannedThrough == head,
                                "a read of the whole log should end at the head \(head) without more, got through \(batch.scannedThrough), more \(batch.more)")
-            try context.expectEqual(try await province.countEntries(after: cursor, include: forGZ), wanted.count, "countEntries for cn.gd.gz")
-            try context.expectEqual(try await province.countEntries(after: 0) { _ in true }, made.count, "countEntries of everything")
-            let later = try await province.changes(after: batch.scannedThrough, limit: 100, scanLimit: 100) { _ in true }
+            try context.expectEqual(try await province.countEntries(after: cursor, selecting: forGZ), wanted.count, "countEntries for cn.gd.gz")
+            try context.expectEqual(try await province.countEntries(after: 0, selecting: .everything), made.count, "countEntries of everything")
+            let later = try await province.changes(after: batch.scannedThrough, limit: 100, scanLimit: 100, selecting: .everything)
             try context.expect(later.changes.isEmpty && !later.more, "a read after the head returned \(later.changes.count) changes, more \(later.more)")
             // A newer state of a row is read with its current values, once, at its new place.
             let update = try context.item(province, "R5", name: "updated", scope: "cn.gd.gz", origin: "cn", millis: 100)
             _ = try await province.apply([update], cursor: .none)
-            let fresh = try await province.changes(after: batch.scannedThrough, limit: 100, scanLimit: 100, include: forGZ)
+            let fresh = try await province.changes(after: batch.scannedThrough, limit: 100, scanLimit: 100, selecting: forGZ)
             try context.expectEqual(fresh.changes, [update], "changes after an update")
         },
         Check(name: "readsAreBoundedAndResumable",
               promise: "limit and scanLimit bound a read, `more` says what is left, and reads resumed from scannedThrough return every kept change once") { context in
             let province = try await context.open("cn.gd")
             let made = try (0..<12).map { index in
-                try context.item(province, "B\(index)", name: "b", scope: index % 2 == 0 ? "cn.gd.sz" : "cn.gd", origin: "cn.gd.sz", millis: Int64(index))
+                try context.item(province, "B\(index)", name: "b", scope: index % 2 == 0 ? "cn.gd.sz" : "cn.gd.gz", origin: "cn", millis: Int64(index))
             }
             _ = try await province.apply(made, cursor: .none)
-            let fromCity: @Sendable (LogEntry) -> Bool = { $0.scope.description == "cn.gd.sz" }
+            // What cn.gd.sz pulls: the rows of its own scope, not those of its sibling.
+            let fromCity = LogSelection.pulledBy(try NodeID("cn.gd.sz"), after: 0)
             let wanted = made.filter { $0.scope.description == "cn.gd.sz" }
             for (limit, scanLimit) in [(2, 100), (100, 3), (1, 1)] {
                 var cursor: Int64 = 0
                 var read: [Change] = []
                 for _ in 0..<100 {
-                    let batch = try await province.changes(after: cursor, limit: limit, scanLimit: scanLimit, include: fromCity)
+                    let batch = try await province.changes(after: cursor, limit: limit, scanLimit: scanLimit, selecting: fromCity)
                     try context.expect(batch.changes.count <= limit, "limit \(limit): a batch held \(batch.changes.count) changes")
                     try context.expect(batch.scannedThrough > cursor || !batch.more, "limit \(limit), scan \(scanLimit): a read with more did not advance past \(cursor)")
                     read += batch.changes
@@ -78,7 +76,7 @@ extension StoreConformance {
                 }
                 try context.expectEqual(read, wanted, "limit \(limit), scan \(scanLimit): the changes read in turn")
             }
-            let first = try await province.changes(after: 0, limit: 2, scanLimit: 100, include: fromCity)
+            let first = try await province.changes(after: 0, limit: 2, scanLimit: 100, selecting: fromCity)
             try context.expect(first.more, "a read stopped by its limit with changes left says nothing is left")
         },
     ]

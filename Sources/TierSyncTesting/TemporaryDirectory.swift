@@ -63,6 +63,6 @@ public final class TemporaryDirectory: Sendable {
 extension ChangeStore {
     /// Every change in the log, in log order.
     public func allChanges() async throws -> [Change] {
-        try await changes(after: 0, limit: 1_000_000, scanLimit: 1_000_000) { _ in true }.changes
+        try await changes(after: 0, limit: 1_000_000, scanLimit: 1_000_000, selecting: .everything).changes
     }
 }

@@ -105,7 +105,7 @@ import TierSyncStore
             }
             try await group.write(groupWrites.joined(separator: ";\n"))
             try await province.write(provinceWrites.joined(separator: ";\n"))
-            let batch = try await province.store.changes(after: pushed, limit: 10_000, scanLimit: 10_000) { _ in true }
+            let batch = try await province.store.changes(after: pushed, limit: 10_000, scanLimit: 10_000, selecting: .everything)
             let outcome = try await group.store.apply(batch.changes, cursor: .pushedBy(child: try NodeID("cn.gd"), after: pushed, through: batch.scannedThrough))
             #expect(outcome.rejected.isEmpty, "seed \(seed): \(outcome.rejected)")
             pushed = batch.scannedThrough

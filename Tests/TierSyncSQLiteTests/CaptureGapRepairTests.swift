@@ -12,7 +12,6 @@ import TierSyncStore
 struct CaptureGapRepairTests {
     static let city = try! NodeID("cn.gd.sz")
     static let province = try! NodeID("cn.gd")
-    static let everything: @Sendable (TableSchema, String) -> Bool = { _, _ in true }
 
     /// A city and its province holding the same customers and contacts; the province also
     /// holds `SZ-P`, a customer of the city's scope that the city has not pulled. Then,
@@ -49,11 +48,11 @@ struct CaptureGapRepairTests {
 
     /// Repairs every differing row of `table` at the city against the province's states.
     func repair(_ table: String, city: SQLiteStore, province: SQLiteStore, captureGap: Bool, dryRun: Bool = false) async throws -> RepairCounts {
-        let mine = try await city.digests(of: [table], include: Self.everything)[table]!.tree
-        let theirs = try await province.digests(of: [table], include: Self.everything)[table]!.tree
+        let mine = try await city.digests(of: [table], scopes: .everything)[table]!.tree
+        let theirs = try await province.digests(of: [table], scopes: .everything)[table]!.tree
         let differing = Set(mine.leaves.indices.filter { mine.leaves[$0] != theirs.leaves[$0] })
-        let keys = try await city.digestKeys(of: table, buckets: differing, locations: nil, include: Self.everything)
-        let states = try await province.states(of: table, buckets: differing, locations: nil) { _ in true }
+        let keys = try await city.digestKeys(of: table, buckets: differing, locations: nil, scopes: .everything)
+        let states = try await province.states(of: table, buckets: differing, locations: nil, scopes: .everything)
         return try await city.repair(table: table, keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: captureGap, dryRun: dryRun)
     }
 
@@ -98,8 +97,8 @@ struct CaptureGapRepairTests {
         // Once the city has pulled the province's merge, the two nodes agree.
         _ = try await city.apply(try await province.allChanges(), cursor: .none)
         for table in ["customer", "contact"] {
-            let mine = try await city.digests(of: [table], include: Self.everything)[table]?.tree.root
-            #expect(mine == (try await province.digests(of: [table], include: Self.everything)[table]?.tree.root), "\(table)")
+            let mine = try await city.digests(of: [table], scopes: .everything)[table]?.tree.root
+            #expect(mine == (try await province.digests(of: [table], scopes: .everything)[table]?.tree.root), "\(table)")
         }
         try city.close()
         try province.close()

@@ -79,7 +79,7 @@ struct ConflictClauseCaptureTests {
                 return .commit
             }
         }
-        let after = try await store.changes(after: cursor, limit: 100, scanLimit: 100) { _ in true }.changes
+        let after = try await store.changes(after: cursor, limit: 100, scanLimit: 100, selecting: .everything).changes
         #expect(Set(after.map { Self.id($0) }) == write.moved)
         #expect(try await store.logHead() > cursor || write.moved.isEmpty)
 

@@ -10,7 +10,6 @@ import TierSyncStore
 struct DigestRepairTests {
     static let city = try! NodeID("cn.gd.sz")
     static let province = try! NodeID("cn.gd")
-    static let everything: @Sendable (TableSchema, String) -> Bool = { _, _ in true }
 
     /// A city with `count` customers written by an application, and its province holding them.
     func pair(_ directory: TemporaryDirectory, count: Int = 300) async throws -> (city: SQLiteStore, province: SQLiteStore) {
@@ -62,35 +61,35 @@ struct DigestRepairTests {
     @Test func theScanOfTheTablesGivesWhatTheRowsHashTo() async throws {
         let directory = try TemporaryDirectory()
         let (city, province) = try await pair(directory)
-        let digests = try await city.digests(of: ["customer", "product"], include: Self.everything)
+        let digests = try await city.digests(of: ["customer", "product"], scopes: .everything)
         #expect(digests["customer"]?.rows == 300)
         #expect(digests["customer"]?.tree == (try await expectedTree(city, table: "customer")))
         #expect(digests["product"]?.rows == 0)
         // The province holds the same rows at the same versions: the same root.
-        let theirs = try await province.digests(of: ["customer"], include: Self.everything)
+        let theirs = try await province.digests(of: ["customer"], scopes: .everything)
         #expect(theirs["customer"]?.tree.root == digests["customer"]?.tree.root)
     }
 
     @Test func anEditBehindTheTriggersBackShowsInTheDigest() async throws {
         let directory = try TemporaryDirectory()
         let (city, _) = try await pair(directory)
-        let before = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
+        let before = try await city.digests(of: ["customer"], scopes: .everything)["customer"]!.tree
         try await directory.application("cn.gd.sz").write { db in
             try db.execute(sql: "UPDATE _ts_node SET applying = 1")
             try db.execute(sql: "UPDATE customer SET name = 'edited' WHERE id = 'SZ-7'")
             try db.execute(sql: "UPDATE _ts_node SET applying = 0")
         }
-        let after = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
+        let after = try await city.digests(of: ["customer"], scopes: .everything)["customer"]!.tree
         let bucket = DigestTree.bucket(ofKeyHash: RowDigest.keyHash([.text("SZ-7")]))
         #expect(zip(before.leaves, after.leaves).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset) == [bucket])
-        let keys = try await city.digestKeys(of: "customer", buckets: [bucket], locations: nil, include: Self.everything)
+        let keys = try await city.digestKeys(of: "customer", buckets: [bucket], locations: nil, scopes: .everything)
         #expect(keys.contains { $0.key == [.text("SZ-7")] })
     }
 
     @Test func aChildIsRepairedFromItsParentsStatesOfTheDifferingLeaves() async throws {
         let directory = try TemporaryDirectory()
         let (city, province) = try await pair(directory)
-        let expected = try await province.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
+        let expected = try await province.digests(of: ["customer"], scopes: .everything)["customer"]!.tree
         try await directory.application("cn.gd.sz").write { db in
             try db.execute(sql: "UPDATE _ts_node SET applying = 1")
             try db.execute(sql: "UPDATE customer SET name = 'edited' WHERE id IN ('SZ-1', 'SZ-2')")
@@ -98,20 +97,20 @@ struct DigestRepairTests {
             try db.execute(sql: "INSERT INTO customer(id, name, scope) VALUES ('SZ-NEW', 'new', 'cn.gd.sz'), ('GZ-1', 'stray', 'cn.gd.gz')")
             try db.execute(sql: "UPDATE _ts_node SET applying = 0")
         }
-        let mine = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree
+        let mine = try await city.digests(of: ["customer"], scopes: .everything)["customer"]!.tree
         let differing = Set(mine.leaves.indices.filter { mine.leaves[$0] != expected.leaves[$0] })
         #expect(differing.count >= 4 && differing.count <= 7)
-        let keys = try await city.digestKeys(of: "customer", buckets: differing, locations: nil, include: Self.everything)
+        let keys = try await city.digestKeys(of: "customer", buckets: differing, locations: nil, scopes: .everything)
         // Reading only the rows the digest located gives the same keys.
-        let located = try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.locations
-        #expect(Set(try await city.digestKeys(of: "customer", buckets: differing, locations: located, include: Self.everything)) == Set(keys))
-        let states = try await province.states(of: "customer", buckets: differing, locations: nil) { _ in true }
-        let theirLocations = try await province.digests(of: ["customer"], include: Self.everything)["customer"]!.locations
-        #expect(Set(try await province.states(of: "customer", buckets: differing, locations: theirLocations) { _ in true }) == Set(states))
+        let located = try await city.digests(of: ["customer"], scopes: .everything)["customer"]!.locations
+        #expect(Set(try await city.digestKeys(of: "customer", buckets: differing, locations: located, scopes: .everything)) == Set(keys))
+        let states = try await province.states(of: "customer", buckets: differing, locations: nil, scopes: .everything)
+        let theirLocations = try await province.digests(of: ["customer"], scopes: .everything)["customer"]!.locations
+        #expect(Set(try await province.states(of: "customer", buckets: differing, locations: theirLocations, scopes: .everything)) == Set(states))
         // A dry run counts and writes nothing.
         let dry = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: true)
         #expect(dry.pulled == 4 && dry.adopted == 1 && dry.quarantined == 1)
-        #expect(try await city.digests(of: ["customer"], include: Self.everything)["customer"]!.tree == mine)
+        #expect(try await city.digests(of: ["customer"], scopes: .everything)["customer"]!.tree == mine)
 
         let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(counts.pulled == 4 && counts.adopted == 1 && counts.quarantined == 1 && counts.rejected == 0)
@@ -124,7 +123,7 @@ struct DigestRepairTests {
         #expect(adopted?.key == [.text("SZ-NEW")] && adopted?.source == Self.city)
         #expect(try await city.rejectedCount() == 1)
         // Repairing again changes nothing: every key now matches, except the adopted row the parent lacks.
-        let again = try await city.repair(table: "customer", keys: try await city.digestKeys(of: "customer", buckets: differing, locations: nil, include: Self.everything),
+        let again = try await city.repair(table: "customer", keys: try await city.digestKeys(of: "customer", buckets: differing, locations: nil, scopes: .everything),
                                           parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(again.pulled == 0 && again.quarantined == 0)
     }
@@ -149,8 +148,8 @@ struct DigestRepairTests {
         try await app.write { db in try db.execute(sql: "UPDATE _ts_log SET origin = 'not a node id', meta = 'unreadable' WHERE seq = ?", arguments: [issued]) }
 
         let leaf = DigestTree.bucket(ofKeyHash: RowDigest.keyHash(top.key))
-        let keys = try await city.digestKeys(of: "customer", buckets: [leaf], locations: nil, include: Self.everything)
-        let states = try await province.states(of: "customer", buckets: [leaf], locations: nil) { _ in true }
+        let keys = try await city.digestKeys(of: "customer", buckets: [leaf], locations: nil, scopes: .everything)
+        let states = try await province.states(of: "customer", buckets: [leaf], locations: nil, scopes: .everything)
         let counts = try await city.repair(table: "customer", keys: keys, parentStates: states, parent: Self.province, mark: nil, captureGap: false, dryRun: false)
         #expect(counts.pulled >= 1)
         // The entry that replaces it must not reuse its position, which readers may have passed.

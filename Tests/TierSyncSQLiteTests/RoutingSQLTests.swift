@@ -39,4 +39,37 @@ struct RoutingSQLTests {
         }
         #expect(checked == Self.tables.count * Self.nodes.count * Self.nodes.count)
     }
+
+    /// The query a log read narrows its entries with (``ChangeLogSQL/selects(_:schema:)``)
+    /// wants exactly the entries the model's selection wants: for pushes and pulls of every
+    /// node, entries of every scope made anywhere, in tables of every shape, and in a table
+    /// the schema does not sync.
+    @Test func theLogQueryWantsWhatTheSelectionWants() throws {
+        let schema = try SyncSchema(tables: Self.tables)
+        let database = try DatabaseQueue()
+        var checked = 0
+        try database.read { db in
+            for holder in Self.nodes {
+                let node = try NodeID(holder)
+                for selection in [LogSelection.pushedBy(node), .pulledBy(node, after: 0)] {
+                    let condition = try #require(ChangeLogSQL.selects(selection, schema: schema))
+                    let statement = try db.makeStatement(sql: "SELECT \(condition) FROM (SELECT ? AS tbl, ? AS scope, ? AS source)")
+                    for table in Self.tables.map(\.name) + ["not_synced"] {
+                        for scope in Self.nodes {
+                            for source in Self.nodes {
+                                let entry = LogEntry(sequence: 1, table: table, keyText: "[1]", version: Version(stamp: .zero, origin: try NodeID(source)),
+                                                     scope: try NodeID(scope), previousScope: nil, deleted: false, source: try NodeID(source))
+                                let expected = schema.table(named: table).map { selection.includes(entry, table: $0) } ?? false
+                                let wanted = try Bool.fetchOne(statement, arguments: [table, scope, source]) ?? false
+                                #expect(wanted == expected, "\(selection), \(table), scope \(scope), made at \(source): SQL says \(wanted), the model \(expected)")
+                                checked += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked == Self.nodes.count * 2 * (Self.tables.count + 1) * Self.nodes.count * Self.nodes.count)
+        #expect(ChangeLogSQL.selects(.everything, schema: schema) == nil)
+    }
 }

@@ -207,7 +207,7 @@ struct ScopeMoveTests {
         #expect(try await city.allChanges().isEmpty)
         // The eviction record takes a new position, which the city's own children read.
         #expect(try await city.logHead() == headBefore + 1)
-        let record = try await city.changes(after: headBefore, limit: 10, scanLimit: 10, include: { _ in true }, evict: { _ in true })
+        let record = try await city.changes(after: headBefore, limit: 10, scanLimit: 10, selecting: .everything)
         #expect(record.changes.isEmpty)
         #expect(record.evictions.map(\.key) == [[.text("SZ-4")]] && record.evictions.first?.source == parent)
         #expect(record.scannedThrough == headBefore + 1)
