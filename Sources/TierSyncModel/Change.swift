@@ -55,6 +55,28 @@ public struct Change: Hashable, Sendable {
     }
 }
 
+extension Change {
+    /// About how many bytes the change takes in a batch: its values (or its key), and a
+    /// fixed allowance for its version, ids and each register's metadata. Batches are
+    /// bounded by it, so that a table of wide rows cannot make one batch hold gigabytes.
+    public var estimatedBytes: Int {
+        let values = (self.values ?? key).reduce(0) { $0 + $1.estimatedBytes }
+        return values + 96 + 64 * meta.registers.count
+    }
+}
+
+extension SQLValue {
+    /// About how many bytes the value takes: its text or blob bytes, 8 for a number.
+    public var estimatedBytes: Int {
+        switch self {
+        case .null: 1
+        case .integer, .real: 8
+        case let .text(text): text.utf8.count
+        case let .blob(data): data.count
+        }
+    }
+}
+
 /// The routing facts of one change-log entry, without its row values.
 public struct LogEntry: Hashable, Sendable {
     /// The entry's position in the node's change log.

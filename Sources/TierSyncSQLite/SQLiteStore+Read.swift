@@ -8,11 +8,11 @@ extension SQLiteStore {
     /// transaction that sees every local write folded (``readFolded(_:)``), so each
     /// change's values match its version; when the selection reads them, the eviction
     /// records too, in log order with the entries.
-    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
+    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
         let schema = self.schema
         return try await readFolded { db in
             var reader = LogReader(db: db, schema: schema)
-            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, selecting: selection)
+            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: byteLimit, selecting: selection)
         }
     }
 
@@ -73,12 +73,13 @@ struct LogReader {
     /// stop inside one position.
     static let itemsPerPosition = 4
 
-    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) throws -> ChangeBatch {
+    mutating func read(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) throws -> ChangeBatch {
         var changes: [Change] = []
         changes.reserveCapacity(min(limit, 4096))
         var evictions: [Eviction] = []
         var scannedThrough = sequence
         var scanned = 0
+        var bytes = 0
         // True until the read stops at a limit: then every position through the head of
         // this snapshot was considered, those the query left out included.
         var exhausted = true
@@ -86,7 +87,7 @@ struct LogReader {
         while let row = try rows.next() {
             let position: Int64 = row[0]
             // Stop between positions only, so that a cursor never passes half of one.
-            if position > scannedThrough, scanned >= scanLimit || changes.count + evictions.count >= limit {
+            if position > scannedThrough, scanned >= scanLimit || changes.count + evictions.count >= limit || bytes >= byteLimit {
                 exhausted = false
                 break
             }
@@ -101,6 +102,7 @@ struct LogReader {
             guard let entry = try? logEntry(row) else { continue }
             if let table = schema.table(named: entry.table), selection.includes(entry, table: table), let change = try change(for: entry, table: table, meta: row[9], tomb: row[10]) {
                 changes.append(change)
+                bytes += change.estimatedBytes
             }
         }
         let head = try SQLiteStore.logHead(db)

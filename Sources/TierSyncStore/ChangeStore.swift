@@ -20,12 +20,14 @@ public protocol ChangeStore: Sendable {
     /// `selection` wants, with their current values, from one consistent snapshot. The
     /// backend applies the selection's routing rule itself (``LogSelection``).
     ///
-    /// Stops after `limit` selected changes and evictions or `scanLimit` scanned entries,
-    /// whichever comes first; a backend whose query passes over entries the selection does
-    /// not want need not count them, and a read that reaches the end of the log reports the
-    /// log head as scanned. When the selection reads eviction records (a pull), the batch
-    /// also holds the evictions of those it wants, each with the row's key only.
-    func changes(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch
+    /// Stops after `limit` selected changes and evictions, `scanLimit` scanned entries, or
+    /// changes of `byteLimit` bytes (``Change/estimatedBytes``), whichever comes first, and
+    /// only between log positions; a batch holds at least one change whatever its size. A
+    /// backend whose query passes over entries the selection does not want need not count
+    /// them, and a read that reaches the end of the log reports the log head as scanned.
+    /// When the selection reads eviction records (a pull), the batch also holds the
+    /// evictions of those it wants, each with the row's key only.
+    func changes(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch
 
     /// Counts the log entries after `sequence` that `selection` wants, without reading rows.
     func countEntries(after sequence: Int64, selecting selection: LogSelection) async throws -> Int
@@ -106,6 +108,11 @@ public protocol ChangeStore: Sendable {
 }
 
 extension ChangeStore {
+    /// Reads the log after `sequence` with the default byte bound (``ChangeBatch/byteLimit``).
+    public func changes(after sequence: Int64, limit: Int, scanLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
+        try await changes(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: ChangeBatch.byteLimit, selecting: selection)
+    }
+
     /// Applies remote changes, without evictions (a push, or a repair).
     public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
         try await apply(changes, evictions: [], cursor: cursor)
@@ -114,6 +121,10 @@ extension ChangeStore {
 
 /// A run of changes read from the log.
 public struct ChangeBatch: Sendable {
+    /// The bytes of changes a batch holds at most, unless its first change alone is larger:
+    /// 8 MiB, so that a push or a pull answer of wide rows stays a few tens of MB in memory.
+    public static let byteLimit = 8 << 20
+
     /// The changes kept, in log order.
     public var changes: [Change]
     /// The evictions kept, in log order: rows that left a scope the reader's peer holds.

@@ -79,5 +79,28 @@ extension StoreConformance {
             let first = try await province.changes(after: 0, limit: 2, scanLimit: 100, selecting: fromCity)
             try context.expect(first.more, "a read stopped by its limit with changes left says nothing is left")
         },
+        Check(name: "readsAreBoundedInBytes",
+              promise: "a read stops once its changes reach byteLimit bytes, holds at least one change however large, and reads resumed from scannedThrough return every change once") { context in
+            let province = try await context.open("cn.gd")
+            let wide = String(repeating: "w", count: 10_000)
+            let made = try (0..<10).map { index in
+                try context.item(province, "W\(index)", name: wide, scope: "cn.gd.sz", origin: "cn", millis: Int64(index))
+            }
+            _ = try await province.apply(made, cursor: .none)
+            let size = made[0].estimatedBytes
+            for (byteLimit, most) in [(3 * size, 3), (1, 1)] {
+                var cursor: Int64 = 0
+                var read: [Change] = []
+                for _ in 0..<100 {
+                    let batch = try await province.changes(after: cursor, limit: 100, scanLimit: 100, byteLimit: byteLimit, selecting: .everything)
+                    try context.expect(!batch.changes.isEmpty || !batch.more, "byteLimit \(byteLimit): a batch with more held no change")
+                    try context.expect(batch.changes.count <= most, "byteLimit \(byteLimit): a batch held \(batch.changes.count) rows of \(size) bytes")
+                    read += batch.changes
+                    cursor = batch.scannedThrough
+                    if !batch.more { break }
+                }
+                try context.expectEqual(read, made, "byteLimit \(byteLimit): the changes read in turn")
+            }
+        },
     ]
 }
