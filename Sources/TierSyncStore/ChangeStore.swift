@@ -68,6 +68,9 @@ public protocol ChangeStore: Sendable {
     /// The number of rows in each synced table.
     func rowCounts() async throws -> [String: Int]
 
+    /// What the change log holds: entries, tombstones, eviction records, and the file's size.
+    func logSize() async throws -> LogSize
+
     /// The number of changes this node refused and holds in its error queue.
     func rejectedCount() async throws -> Int
 

@@ -74,6 +74,10 @@ extension StoreConformance {
             try context.expectEqual(try await province.rowCounts()["item"], 0, "rows after a newer delete")
             _ = try await province.apply([row], cursor: .none)
             try context.expectEqual(try await province.rowCounts()["item"], 0, "rows after the older write came again")
+            // The deleted row keeps its entry, a tombstone, which the log size counts.
+            let size = try await province.logSize()
+            try context.expect(size.entries == 1 && size.deleted == 1 && size.fileBytes > 0,
+                               "log size after a deletion: expected 1 entry, 1 of a deleted row and a file, got \(size)")
         },
         Check(name: "refusedRowsGoToTheErrorQueue",
               promise: "a row the table cannot take is rejected into the error queue with its reason, and the rest of the batch applies") { context in

@@ -25,6 +25,7 @@ extension StoreConformance {
             let record = try await city.changes(after: head, limit: 10, scanLimit: 10, selecting: .everything)
             try context.expect(record.changes.isEmpty && record.evictions.map(\.key) == [[.text("E")]] && record.evictions.first?.source == parent,
                                "the log after the cursor should hold the eviction record only, got \(record.changes.count) changes and \(record.evictions)")
+            try context.expectEqual(try await city.logSize().evictionRecords, 1, "eviction records in the log size")
             let push = try await city.changes(after: head, limit: 10, scanLimit: 10, selecting: .pushedBy(city.node))
             try context.expect(push.evictions.isEmpty, "a push read (which reads no eviction records) returned evictions")
         },

@@ -27,10 +27,12 @@ public struct NodeStatus: Codable, Sendable {
     /// How far the node's hybrid clock runs ahead of its wall clock, in milliseconds; 0 when
     /// it does not. A lead that stays high means the node took in stamps from a fast clock.
     public var clockLeadMillis: Int64
+    /// What the change log holds and the file's size; absent from nodes that do not report it.
+    public var log: LogSize?
 
     /// Creates a status report.
     public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,
-                openConflicts: Int = 0, captureGap: CaptureGap? = nil, clockLeadMillis: Int64 = 0) {
+                openConflicts: Int = 0, captureGap: CaptureGap? = nil, clockLeadMillis: Int64 = 0, log: LogSize? = nil) {
         self.node = node
         self.tier = tier
         self.epoch = epoch
@@ -42,5 +44,6 @@ public struct NodeStatus: Codable, Sendable {
         self.openConflicts = openConflicts
         self.captureGap = captureGap
         self.clockLeadMillis = clockLeadMillis
+        self.log = log
     }
 }

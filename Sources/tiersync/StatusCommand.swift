@@ -64,6 +64,9 @@ enum StatusText {
         lines.append("rejected  \(status.rejected) change(s) in the error queue")
         lines.append("conflicts \(status.openConflicts) waiting for an operator (tiersync conflicts list)")
         lines.append("clock     \(StampLead.text(millis: status.clockLeadMillis)) ahead of the wall clock (hybrid clock lead)")
+        if let log = status.log {
+            lines.append("log size  \(log.entries) entries (\(log.deleted) of deleted rows), \(log.evictionRecords) eviction records; file \(String(format: "%.1f", Double(log.fileBytes) / 1_048_576)) MiB")
+        }
         if let gap = status.captureGap, let node = try? NodeID(status.node) {
             lines.append("ERROR     \(gap.message(node: node))")
         }

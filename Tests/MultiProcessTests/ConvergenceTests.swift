@@ -120,6 +120,11 @@ struct ConvergenceTests {
         try SQLiteShell.run(tree.database("cn"), "DELETE FROM product WHERE id = 'P-9';")
         let goneAtCity = try await tree.eventually { try SQLiteShell.value(tree.database("cn.js.nj"), "SELECT count(*) FROM product") == "0" }
         #expect(goneAtCity)
+        // The deletions stay in the group's log as entries of deleted rows, which status shows.
+        let status = try tree.command(["status", "--config", tree.nodes["cn"]!.config, "--json"])
+        let log = (try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["log"] as? [String: Any]
+        #expect(log?["deleted"] as? Int == 2 && (log?["entries"] as? Int ?? 0) >= 2 && (log?["fileBytes"] as? Int ?? 0) > 0, "\(status.output)")
+        #expect(try tree.command(["status", "--config", tree.nodes["cn"]!.config]).output.contains("(2 of deleted rows)"))
     }
 
     @Test func citiesOfDifferentProvincesNeverSeeEachOther() async throws {
