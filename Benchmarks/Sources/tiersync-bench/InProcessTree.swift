@@ -140,6 +140,18 @@ final class InProcessTree {
         Self.fileBytes(of: stores.keys.map { Self.path(of: $0, in: directory) })
     }
 
+    /// Checkpoints every node's WAL into its database file and truncates it, through a
+    /// plain connection (once the stores are closed); returns the files' bytes then.
+    func checkpointedBytes() throws -> Int64 {
+        let paths = stores.keys.map { Self.path(of: $0, in: directory) }
+        for path in paths {
+            let queue = try PlainSQLite.open(path)
+            try queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try queue.close()
+        }
+        return Self.fileBytes(of: paths)
+    }
+
     /// The bytes of `paths` with their `-wal` and `-shm` companions, those that exist.
     static func fileBytes(of paths: [String]) -> Int64 {
         var total: Int64 = 0
@@ -152,10 +164,16 @@ final class InProcessTree {
         return total
     }
 
-    /// Closes every store (SQLite checkpoints each WAL into its file); later calls do nothing.
-    func close() {
-        guard !closed else { return }
+    /// Closes every store; later calls do nothing.
+    /// Returns the stores that failed to close, with why.
+    @discardableResult
+    func close() -> [String] {
+        guard !closed else { return [] }
         closed = true
-        for store in stores.values { try? store.close() }
+        var failures: [String] = []
+        for (node, store) in stores {
+            do { try store.close() } catch { failures.append("\(node): \(error)") }
+        }
+        return failures
     }
 }
