@@ -15,7 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // Prints rows/s for capture, apply, wire coding and end-to-end replication, resync bytes and time, and report times.
+        // Prints rows/s for capture, apply, wire coding and end-to-end replication, resync bytes and time, report times, and the national tree's convergence.
         .executableTarget(
             name: "tiersync-bench",
             dependencies: [
@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "TierSyncAuth", package: "TierSync"),
                 .product(name: "TierSyncEngine", package: "TierSync"),
                 .product(name: "TierSyncTesting", package: "TierSync"),
+                .product(name: "TierSyncNode", package: "TierSync"),
                 .product(name: "TierSyncReports", package: "TierSync"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -22,6 +22,9 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     /// A parent serving many children at once: the group with 31 provinces, a province
     /// with 40 cities.
     case fanout
+    /// A simulated national tree in one process (a group, 31 provinces, 340 cities) over
+    /// in-process links and real stores: the time to converge after every city writes.
+    case national
 
     /// The kind named `name` on the command line; `wire` is the codec's former name.
     init?(argument name: String) {
@@ -32,7 +35,7 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     var needsDaemon: Bool {
         switch self {
         case .e2e, .latency, .down, .resync, .fanout: true
-        case .capture, .apply, .codec, .reports: false
+        case .capture, .apply, .codec, .reports, .national: false
         }
     }
 }
@@ -98,7 +101,7 @@ struct BenchOptions: ParsableArguments {
         valueName: "PATH"))
     var tiersync: String?
 
-    @Option(help: ArgumentHelp("Seconds each daemon figure waits for its rows to arrive before it fails.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds each daemon figure waits for its rows to arrive before it fails; for national, from the first round until every node holds its rows.", valueName: "SECONDS"))
     var timeout: Double = 120
 
     @Flag(help: "Keep the scratch directory (databases, configurations, daemon logs).")
@@ -129,6 +132,23 @@ struct BenchOptions: ParsableArguments {
     @Option(name: .customLong("resync-differ"), help: ArgumentHelp("Rows that differ between city and province there.", valueName: "N"))
     var resyncDiffer = PositiveCount(100)
 
+    @Option(name: .customLong("national-cities"), help: ArgumentHelp("Cities of the national figure, spread evenly over the tree file's provinces.", valueName: "N"))
+    var nationalCities = PositiveCount(340)
+
+    @Option(name: .customLong("national-rows"), help: ArgumentHelp("Customers each city writes in the national figure.", valueName: "N"))
+    var nationalRows = PositiveCount(100)
+
+    @Option(name: .customLong("national-concurrency"), help: ArgumentHelp("Children syncing at once in the national figure.", valueName: "N"))
+    var nationalConcurrency = PositiveCount(8)
+
+    @Option(name: .customLong("national-rounds"), help: ArgumentHelp("Rounds the national figure runs at most before it fails.", valueName: "N"))
+    var nationalRounds = PositiveCount(10)
+
+    @Option(name: .customLong("national-tree"), help: ArgumentHelp(
+        "The tree file whose group, provinces and cities the national figure starts from (default ../Deploy/national.tree, relative to the Benchmarks directory).",
+        valueName: "PATH"))
+    var nationalTree: String?
+
     /// Checks the numbers that are not counts.
     mutating func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout needs a positive number of seconds, got \(timeout)") }
@@ -138,6 +158,11 @@ struct BenchOptions: ParsableArguments {
 
     /// The benchmarks to run, in order.
     var selected: [BenchmarkKind] { only.kinds }
+
+    /// The tree file of the national figure: `--national-tree`, or the sample national tree.
+    var nationalTreeFile: String {
+        nationalTree ?? Self.benchmarksDirectory.appendingPathComponent("../Deploy/national.tree").standardized.path
+    }
 
     /// The Benchmarks package directory, found from this source file's location.
     static var benchmarksDirectory: URL {

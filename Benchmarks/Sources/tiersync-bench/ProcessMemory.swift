@@ -21,6 +21,26 @@ struct ProcessMemory: Sendable {
         guard let current = megabytes("VmRSS"), let peak = megabytes("VmHWM") else { return nil }
         return ProcessMemory(currentMB: current, peakMB: peak)
     }
+
+    /// The memory of this process; nil where `/proc` does not say.
+    static func ofThisProcess() -> ProcessMemory? {
+        read(pid: getpid())
+    }
+
+    /// Sets this process's recorded peak (`VmHWM`) back to its resident memory now, by
+    /// writing 5 to `/proc/self/clear_refs` (Linux 4.0 and later), so that a later
+    /// ``ofThisProcess()`` reports the peak of what ran since. Returns false where that is
+    /// not possible: the peak then covers the whole process's life.
+    static func resetPeak() -> Bool {
+        guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? file.close() }
+        do {
+            try file.write(contentsOf: Data("5".utf8))
+            return true
+        } catch {
+            return false
+        }
+    }
 }
 
 extension DaemonTree {

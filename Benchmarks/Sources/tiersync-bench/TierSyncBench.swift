@@ -110,6 +110,10 @@ struct TierSyncBench: AsyncParsableCommand {
             guard let executable else { return }
             try await FanOutBenchmark(rowsPerChild: options.fanoutRows.value, downRows: options.fanoutRows.value, executable: executable,
                                       timeout: timeout, scratch: scratch).run()
+        case .national:
+            try await NationalBenchmark(tree: try NationalTree(file: options.nationalTreeFile, cityCount: options.nationalCities.value),
+                                        rowsPerCity: options.nationalRows.value, concurrency: options.nationalConcurrency.value,
+                                        maxRounds: options.nationalRounds.value, timeout: timeout, scratch: scratch).run()
         }
     }
 }
