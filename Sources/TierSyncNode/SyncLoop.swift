@@ -201,7 +201,8 @@ private final class LoopFlags: Sendable {
         }
     }
 
-    /// True while the last held pull was answered.
+    /// True while a held pull is on its way to the parent or held there, and the last one
+    /// did not fail.
     var holding: Bool {
         get { state.withLock { $0.holding } }
         set { state.withLock { $0.holding = newValue } }
