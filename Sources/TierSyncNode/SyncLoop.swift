@@ -124,10 +124,13 @@ public struct SyncLoop: Service {
         var failures = 0
         while !Task.isCancelled {
             let start = clock.now
+            // From the moment it leaves, the held pull brings the parent's changes: rounds
+            // started by a commit only push, instead of each pulling as well (a second request
+            // per write at every hop) until the first hold ends, up to `hold` seconds later.
+            flags.holding = true
             do {
                 let held = try await replicator.awaitParent(wait: hold)
                 failures = 0
-                flags.holding = true
                 if held.pulled > 0 {
                     logger.info("held pull", metadata: ["sync.pulled": "\(held.pulled)"])
                 }
@@ -138,6 +141,7 @@ public struct SyncLoop: Service {
                 // An answer with nothing, long before the wait was up, comes from a parent
                 // that does not hold pulls or is stopping: ask again a little later.
                 if !held.applied && !held.more && clock.now - start < .seconds(hold) / 2 {
+                    flags.holding = false
                     try await Task.sleep(for: .seconds(1))
                 }
             } catch is CancellationError {
@@ -197,7 +201,8 @@ private final class LoopFlags: Sendable {
         }
     }
 
-    /// True while the last held pull was answered.
+    /// True while a held pull is on its way to the parent or held there, and the last one
+    /// did not fail.
     var holding: Bool {
         get { state.withLock { $0.holding } }
         set { state.withLock { $0.holding = newValue } }

@@ -123,6 +123,29 @@ struct PipelineTests {
         }
     }
 
+    /// A child's rounds started by its commits only push while its held pull is at the
+    /// parent, from the first hold on: a pull per write besides the push would double the
+    /// requests of every hop and keep the next write waiting behind it. Nothing flows down
+    /// here, so the first hold (20 s) outlasts the writes and never answers.
+    @Test func roundsStartedByCommitsOnlyPushWhileAPullIsHeld() async throws {
+        let tree = try TestTree(["cn", "cn.gd"], interval: 60)
+        try await tree.start()
+        try Self.stamp(tree, "cn", "marketing_plan", into: "arrived")
+        try await Task.sleep(for: .seconds(1))
+        let series = #"tiersync_batch_duration_seconds_count{operation="pull"}"#
+        let before = try FaultyNetworkTests.metric(tree, "cn.gd", series)
+        let writes = 20
+        try await Self.write(tree, at: "cn.gd", count: writes, rate: 10) {
+            "INSERT INTO marketing_plan(id, title, period, target_fen, body, scope) VALUES ('GD-M\($0)', 'plan \($0)', '2026-10', \($0), 'body', 'cn.gd');"
+        }
+        let arrived = try await tree.eventually(15) { try Self.times(tree, "cn", "arrived").count == writes }
+        #expect(arrived, "the province's writes did not reach the group within 15 s\n\(tree.log("cn.gd").suffix(2000))")
+        let pushes = try FaultyNetworkTests.metric(tree, "cn.gd", #"tiersync_batch_duration_seconds_count{operation="push"}"#)
+        let pulls = try FaultyNetworkTests.metric(tree, "cn.gd", series) - before
+        #expect(pushes >= 2, "the province pushed \(pushes) batches for \(writes) writes made 100 ms apart")
+        #expect(pulls <= 1, "the province pulled \(pulls) times in rounds for \(writes) local writes while its held pull waited at the group")
+    }
+
     @Test func pullWaitIsBoundedAndHeld() async throws {
         let tree = try TestTree(["cn", "cn.gd"])
         try await tree.start(["cn"])
