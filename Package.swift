@@ -104,12 +104,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        // glibc's malloc arena limit, which Swift's Glibc module does not export.
+        .target(name: "CMallocArenas"),
         // The daemon: configuration, sync loop, scheduling, backoff, lifecycle.
         .target(
             name: "TierSyncNode",
             dependencies: [
                 "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncWire",
-                "TierSyncEngine", "TierSyncServer", "TierSyncClient", "TierSyncAuth", "TierSyncReports",
+                "TierSyncEngine", "TierSyncServer", "TierSyncClient", "TierSyncAuth", "TierSyncReports", "CMallocArenas",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -81,6 +81,7 @@ public enum NodeDaemon {
         // the database reaches it; ignored, the write fails with EFBIG instead, which the
         // store reports as storage full while the daemon keeps serving and retrying.
         signal(SIGXFSZ, SIG_IGN)
+        MallocArenas.limitUnlessConfigured()
         let key = try loadKey(configuration)
         let address = "\(configuration.listenHost):\(configuration.listenPort)"
         let lock = try DaemonLock(database: configuration.databasePath, address: address)
