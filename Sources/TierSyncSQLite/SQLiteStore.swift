@@ -205,8 +205,18 @@ public final class SQLiteStore: ChangeStore {
         try await pool.write { db in try DurableConnection.settings(db) }
     }
 
-    /// Closes the database.
+    /// Closes the database. A writable store first checkpoints its write-ahead log into the
+    /// file and truncates it: the pool's last connection to close may be a read-only one,
+    /// which cannot, and would leave the whole log beside a stopped node's file.
     public func close() throws {
+        if !readOnly {
+            // Another process reading the file may hold the checkpoint back: wait a second at
+            // most, and leave the log to SQLite's next checkpoint if it still does.
+            try? pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA busy_timeout = 1000")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
         try pool.close()
     }
 }
