@@ -140,18 +140,6 @@ final class InProcessTree {
         Self.fileBytes(of: stores.keys.map { Self.path(of: $0, in: directory) })
     }
 
-    /// Checkpoints every node's WAL into its database file and truncates it, through a
-    /// plain connection (once the stores are closed); returns the files' bytes then.
-    func checkpointedBytes() throws -> Int64 {
-        let paths = stores.keys.map { Self.path(of: $0, in: directory) }
-        for path in paths {
-            let queue = try PlainSQLite.open(path)
-            try queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-            try queue.close()
-        }
-        return Self.fileBytes(of: paths)
-    }
-
     /// The bytes of `paths` with their `-wal` and `-shm` companions, those that exist.
     static func fileBytes(of paths: [String]) -> Int64 {
         var total: Int64 = 0
