@@ -134,6 +134,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // For test targets only: the traits that give a test a thread of its own and bound how
+        // many daemon-driving tests run at once.
+        .target(name: "TierSyncTestTraits", dependencies: ["TierSyncTesting"], swiftSettings: strict),
         // The `tiersync` command: one file per subcommand.
         .executableTarget(
             name: "tiersync",
@@ -151,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "TierSyncSQLiteTests",
             dependencies: [
-                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire", "TierSyncTesting",
+                "TierSyncModel", "TierSyncStore", "TierSyncSQLite", "TierSyncEngine", "TierSyncWire", "TierSyncTesting", "TierSyncTestTraits",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -177,7 +180,7 @@ let package = Package(
         // Starts real `tiersync serve` daemons on loopback and drives them with sqlite3.
         .testTarget(
             name: "MultiProcessTests",
-            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth", "TierSyncTesting"],
+            dependencies: ["tiersync", "TierSyncModel", "TierSyncAuth", "TierSyncTesting", "TierSyncTestTraits"],
             swiftSettings: testSettings),
     ]
 )

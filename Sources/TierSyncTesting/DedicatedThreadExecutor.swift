@@ -14,10 +14,16 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var released = false
 
-    /// Starts the executor's thread, named `name` for debuggers and `ps -L`.
+    /// Starts the executor's thread, named `name` for debuggers and `ps -L`. Linux keeps
+    /// a thread name of at most 15 bytes and refuses a longer one, so the name is cut to
+    /// that length. The thread names itself: there, a name given to a `Thread` before its
+    /// start does not reach the system's thread.
     public init(name: String) {
-        let thread = Thread { self.drain() }
-        thread.name = name
+        let short = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let thread = Thread {
+            Thread.current.name = short
+            self.drain()
+        }
         thread.start()
     }
 

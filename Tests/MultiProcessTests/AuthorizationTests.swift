@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A child may push only what its subtree wrote, for rows its subtree owns and tables its
 /// tier writes; the rest of its batch goes on, and each refused row lands in the error
 /// queues of both sides.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct AuthorizationTests {
     @Test func aProductRowWrittenAtACityIsRejectedByItsProvinceAndTheChannelGoesOn() async throws {
         let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// `tiersync backup` copies a running node's file; a node restored from the copy repairs
 /// itself: it starts a new log epoch, resyncs with its parent and takes back what it had
 /// sent the parent after the copy, and its later writes flow as before.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct BackupTests {
     @Test func aCityRestoredFromItsBackupTakesBackWhatItSentAfterTheCopy() async throws {
         let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"])

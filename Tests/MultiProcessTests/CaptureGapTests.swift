@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// Capture triggers that someone drops: the running daemon finds them missing within
 /// seconds, reinstalls them, and reports the gap (writes made meanwhile were not captured)
 /// in `status`, its log and its status page until a resync clears it; the resync keeps
 /// those writes and sends them on. A daemon that starts on a file whose triggers were
 /// dropped meanwhile reports it too, until a resync or an acknowledgement.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct CaptureGapTests {
     static func present(_ database: String, _ trigger: String) throws -> Bool {
         try SQLiteShell.value(database, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = '\(trigger)'") == "1"

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// The chaos runner (``ChaosRunner``) as a test: six daemons, writers at every tier,
 /// random SIGKILLs, partitions, restarts and network faults; afterwards every node must
 /// hold exactly its scope, with equal values and empty queues. `swift test` runs the short
 /// run (20 trials); `TIERSYNC_CHAOS_TRIALS`, `TIERSYNC_CHAOS_SECONDS` and
 /// `TIERSYNC_CHAOS_SEED` set a longer one, or replay a seed.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ChaosTests {
     @Test func treeSurvivesRandomFaultsWithNothingLostOrDuplicated() async throws {
         let settings = ChaosRunner.Settings.fromEnvironment()

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A child decides nothing only its parent may: it cannot name a node outside its subtree
 /// in what it pushes, nor move its parent's clock ahead; and a parent's answers cannot move
 /// a child's clock ahead either. Real daemons, batches made and signed by hand as a city.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ChildTrustTests {
     static var nowMillis: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 

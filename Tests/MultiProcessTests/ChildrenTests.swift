@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A parent's children as an operator manages them: a resync request for an id that is not
 /// a configured child is refused (a typo made a permanent phantom child), and a child that
 /// is gone is removed with its cursors and queued work, once its configuration is gone.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ChildrenTests {
     @Test func unknownChildIsRefusedAndAGoneChildIsRemoved() async throws {
         let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz"])

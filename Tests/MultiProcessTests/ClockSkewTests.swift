@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// Daemons whose clocks are minutes apart (libfaketime, see ``FakeClock``): within the
 /// stamp bound every node reaches identical rows, versions and conflict winners; a node
 /// further ahead than the bound is refused, moves no clock and stops nobody else.
-@Suite(.serialized, .enabled(if: FakeClock.usable, "libfaketime is not installed here (apt-get install faketime); CI installs it and runs these tests"))
+@Suite(.serialized, .daemons, .enabled(if: FakeClock.usable, "libfaketime is not installed here (apt-get install faketime); CI installs it and runs these tests"))
 struct ClockSkewTests {
     /// The group's clock runs this many seconds behind the machine's, the city's as far ahead.
     static let skew = 180

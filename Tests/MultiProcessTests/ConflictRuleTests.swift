@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// Concurrent edits made while a city is offline, decided by the default schema's rules
 /// once it comes back, through real daemons.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ConflictRuleTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
 

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// Real daemons on loopback, written to with the sqlite3 shell, converging as the
 /// routing rules say.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ConvergenceTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz", "cn.js", "cn.js.nj"]
 

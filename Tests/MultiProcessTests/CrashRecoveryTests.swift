@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A daemon killed with SIGKILL in the middle of a sync loses nothing and duplicates
 /// nothing once restarted.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct CrashRecoveryTests {
     static let rows = 20000
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A node whose database cannot grow keeps what it committed, refuses or holds back with a
 /// clear error, does not exit, and resumes by itself once it can write again; nothing is
@@ -10,7 +11,7 @@ import Testing
 /// writes fail with EFBIG, as writes fail with ENOSPC on a full disk. Lifting the limit
 /// with `prlimit` again returns the space without a restart. Other processes (the sqlite3
 /// shell standing in for the applications) are not limited.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct DiskFullTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
     /// Count, total name length and sum of numbers of the customer rows: equal values everywhere.
@@ -58,7 +59,7 @@ struct DiskFullTests {
     static func expectConverged(_ tree: TestTree, customers: Int) async throws {
         let city = try SQLiteShell.value(tree.database("cn.gd.sz"), digest)
         for id in ["cn", "cn.gd"] {
-            let arrived = try await tree.eventually(40) { try SQLiteShell.value(tree.database(id), digest) == city }
+            let arrived = try await tree.eventually(120) { try SQLiteShell.value(tree.database(id), digest) == city }
             let held = try SQLiteShell.value(tree.database(id), digest)
             #expect(arrived, "\(id) holds \(held), the city \(city): \(tree.log(id).suffix(3000))")
         }
@@ -126,7 +127,7 @@ struct DiskFullTests {
 
         // Space returns: the city takes the catalogue and every customer is upstream once.
         try Self.limitFiles(tree, "cn.gd.sz", to: nil)
-        let catalogue = try await tree.eventually(40) { try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT count(*) FROM product") == "1000" }
+        let catalogue = try await tree.eventually(120) { try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT count(*) FROM product") == "1000" }
         #expect(catalogue, "the city did not take the catalogue: \(tree.log("cn.gd.sz").suffix(3000))")
         try await Self.expectConverged(tree, customers: 1500)
         let cleared = try await tree.eventually { try SQLiteShell.value(tree.database("cn.gd"), summary) == "" }

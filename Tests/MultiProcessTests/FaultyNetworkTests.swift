@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A bad network between each child and its parent (``FaultProxy``): delays, requests cut
 /// mid-body, answers cut or truncated after the parent applied the request, resets. The
 /// tree still converges, and no change is lost or applied twice: every node holds exactly
 /// its rows (``TreeAudit``), and each parent's count of applied changes is exactly the
 /// number of distinct changes its child had, however often a batch was resent.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct FaultyNetworkTests {
     /// Each fault is injected this many times on each link before the link passes again.
     static let times = 4

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// The operator endpoints of a real daemon, driven with curl as an operator's script would,
 /// signing with the node's own key.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct HTTPAPITests {
     @Test func resyncRequestsAreCheckedAndAnswered() async throws {
         let tree = try TestTree(["cn", "cn.gd"])

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import TierSyncAuth
+import TierSyncTestTraits
 
 /// A tree set up by `tiersync init` from one tree file runs: the daemons start on the
 /// configurations and keys it wrote, every parent accepts its children, and rows flow up
 /// and down.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct InitTreeTests {
     @Test func aTreeWrittenByInitSyncs() async throws {
         let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz"]

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A customer that moves from a city of one province to a city of another, with real
 /// daemons: the old branch drops it on a key-only eviction, and nothing the new owner
 /// writes afterwards reaches the old branch's files.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct MovedRowTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.js", "cn.js.nj"]
 

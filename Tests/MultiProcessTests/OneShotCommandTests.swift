@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// `tiersync sync`, `status` and `keygen` against real daemons and files.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct OneShotCommandTests {
     @Test func syncSaysWhenItCannotCatchUpAndExitsZeroWhenItDoes() async throws {
         let tree = try TestTree(["cn", "cn.gd"])

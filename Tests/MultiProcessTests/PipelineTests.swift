@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 import Testing
+import TierSyncTestTraits
 
 /// The pipelined transport between real daemons with `sync.interval` at 60 s: a local write
 /// reaches the group through the province without waiting for any interval (the city sees
 /// its commit within milliseconds, the province forwards what it applied at once), and a
 /// group write reaches a city by the held pulls (long-poll). Each node stamps arrivals with
 /// a trigger of the test's own, so the latencies measured are the nodes' own.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct PipelineTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
     /// Milliseconds since 1970, in SQL.

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import TierSyncAuth
 import TierSyncModel
+import TierSyncTestTraits
 
 /// Consolidation reports from real daemons: cities write revenue with the sqlite3 shell,
 /// and the group's and a province's reports follow once the changes have synced.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ReportTests {
     /// Runs curl and returns the body, or the verbose exchange with `-sv`.
     static func curl(_ arguments: [String]) throws -> String {

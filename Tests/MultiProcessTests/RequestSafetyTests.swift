@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import TierSyncAuth
 import TierSyncModel
+import TierSyncTestTraits
 
 /// Every way a request can be wrong, sent to a real daemon: each gets its status and a
 /// message saying what to fix, and the receiving store is unchanged.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct RequestSafetyTests {
     /// A group accepting cn.gd, with small limits so that the limit cases stay small.
     func group() async throws -> (TestTree, SignedCurl, String) {

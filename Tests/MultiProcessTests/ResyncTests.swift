@@ -2,13 +2,14 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TierSyncTestTraits
 #endif
 
 /// Resync through real daemons: files damaged behind the daemons' backs with the sqlite3
 /// shell (triggers dropped, rows changed, deleted and added, triggers recreated), repaired
 /// by `tiersync resync`, by the parent's request, and by a child that finds its cursor
 /// broken; and a resync killed halfway that continues when run again.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct ResyncTests {
     /// Rows of `customer` owned by `scope`, as comparable text.
     static func customers(_ database: String, scope: String) throws -> String {

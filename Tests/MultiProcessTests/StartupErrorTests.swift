@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import TierSyncAuth
 import TierSyncModel
+import TierSyncTestTraits
 
 /// Operator mistakes at start-up and in a node's configuration, made with real daemons:
 /// each is refused with a message that names what to fix, and a refusal the systemd unit
 /// must not retry exits with the status the unit names in `RestartPreventExitStatus`.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct StartupErrorTests {
     static let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Deploy/tiersync@.service")

@@ -235,8 +235,10 @@ final class TestTree: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("\(id).log"), encoding: .utf8)) ?? "(no log)"
     }
 
-    /// Polls `condition` every 100 ms until it holds or `seconds` pass.
-    func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+    /// Polls `condition` every 100 ms until it holds or `seconds` pass. The default is
+    /// generous: it bounds a wait that normally ends in seconds, on a machine that may be
+    /// running the whole suite at once.
+    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? condition()) == true { return true }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TierSyncTestTraits
 
 /// A tree whose files the previous release made (Tests/Fixtures/previous-release-*.sql,
 /// see its README) upgrades in place when this build's daemons first start on it: the
@@ -7,7 +8,7 @@ import Testing
 /// province and the group held already stays as it was; every file records its
 /// migrations, and a second start changes nothing. A file a newer TierSync set up is
 /// refused.
-@Suite(.serialized)
+@Suite(.serialized, .daemons)
 struct UpgradeTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")

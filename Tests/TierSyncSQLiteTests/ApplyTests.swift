@@ -5,7 +5,9 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
 import TierSyncWire
+import TierSyncTestTraits
 
+@Suite(.ownThread)
 struct ApplyTests {
     /// A fresh write of a customer at `origin`, as that node's capture records it.
     private func customer(_ id: String, name: String, millis: Int64, origin: String = "cn.gd.sz", deleted: Bool = false) throws -> Change {

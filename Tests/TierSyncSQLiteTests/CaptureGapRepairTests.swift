@@ -4,11 +4,13 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
 /// A resync of a child with a recorded capture gap keeps what was written while the
 /// triggers were missing (updates, deletions, inserts) as new local writes that its parent
 /// then takes like any push; without a gap, the same differences are repaired to the
 /// parent's state.
+@Suite(.ownThread)
 struct CaptureGapRepairTests {
     static let city = try! NodeID("cn.gd.sz")
     static let province = try! NodeID("cn.gd")

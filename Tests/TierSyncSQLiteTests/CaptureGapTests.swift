@@ -4,9 +4,11 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
 /// The store finds capture triggers someone dropped, at open and on a check, reinstalls
 /// them and records the gap; a table new to the schema, which lost nothing, is no gap.
+@Suite(.ownThread)
 struct CaptureGapStoreTests {
     static func triggers(_ app: DatabaseQueue, like pattern: String) throws -> [String] {
         try app.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\' ORDER BY name", arguments: [pattern]) }

@@ -4,7 +4,9 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
+@Suite(.ownThread)
 struct CaptureTests {
     @Test func writesFromAnotherConnectionAreLoggedWithStampAndOrigin() async throws {
         let directory = try TemporaryDirectory()
@@ -78,6 +80,7 @@ struct CaptureTests {
     }
 }
 
+@Suite(.ownThread)
 struct ScopeCheckTests {
     @Test func aWriteWithAScopeThatIsNotANodeIDIsRefusedAndChangesNothing() async throws {
         let directory = try TemporaryDirectory()

@@ -3,11 +3,13 @@ import GRDB
 import Testing
 import TierSyncModel
 import TierSyncSQLite
+import TierSyncTestTraits
 
 /// Applications write synced tables with upserts and `OR` clauses too. SQLite lets the
 /// writer's conflict clause override the one of every statement its triggers run, so each
 /// case here checks that the write is still logged: the entries of exactly the rows it
 /// changed move past the cursor taken before it, and the log agrees with the table.
+@Suite(.ownThread)
 struct ConflictClauseCaptureTests {
     /// One application write and the keys whose log entries it must move.
     struct Case: Sendable, CustomTestStringConvertible {

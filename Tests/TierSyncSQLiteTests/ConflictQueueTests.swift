@@ -3,7 +3,9 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
+@Suite(.ownThread)
 struct ConflictQueueTests {
     private func customer(credit: String, at origin: String, millis: Int64, after seen: [Change] = []) throws -> Change {
         var change = try Change.write(TemporaryDirectory.resolved("customer"),

@@ -4,9 +4,11 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
 /// Digests computed from the tables by the raw SQLite scan, and the repair of a child
 /// against its parent in process: the same decisions the daemons make, without HTTP.
+@Suite(.ownThread)
 struct DigestRepairTests {
     static let city = try! NodeID("cn.gd.sz")
     static let province = try! NodeID("cn.gd")

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 import TierSyncSQLite
+import TierSyncTestTraits
 
 /// An acknowledged batch must survive a power loss at the parent: every connection that
 /// commits TierSync's data runs WAL with a sync on every commit (`DurableConnection`).
+@Suite(.ownThread)
 struct DurabilityTests {
     @Test func theStoreCommitsWithASyncOnEveryCommit() async throws {
         let directory = try TemporaryDirectory()

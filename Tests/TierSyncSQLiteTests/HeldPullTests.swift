@@ -6,11 +6,12 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
 import TierSyncWire
+import TierSyncTestTraits
 
 /// The pipelined transport in process, over real SQLite files: pulls held at the parent
 /// (long-poll), the child applying what a held pull brings, the commit watcher, and the
 /// push position written once per round.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct HeldPullTests {
     /// A link to a parent service in this process that holds pulls as the HTTP link does;
     /// `gate`, when set, holds each answer of a held pull back until the test opens it;

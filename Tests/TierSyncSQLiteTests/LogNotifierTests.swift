@@ -1,10 +1,12 @@
 import Foundation
 import Testing
 import TierSyncEngine
+import TierSyncTestTraits
 
 /// The in-process signal that wakes held pulls and the sync loop when the log may have moved.
 /// A wait says why it returned (true: a signal), so the checks do not depend on how fast a
 /// loaded machine runs the test.
+@Suite(.ownThread)
 struct LogNotifierTests {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start

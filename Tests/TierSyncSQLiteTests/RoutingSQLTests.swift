@@ -2,11 +2,13 @@ import GRDB
 import Testing
 import TierSyncModel
 @testable import TierSyncSQLite
+import TierSyncTestTraits
 
 /// The SQL a store uses to select the rows a node holds says what the model's rule says
 /// (``Routing/holds(_:table:scope:)``), for every node of a tree, every scope, and tables
 /// concentrated at each tier, flowing down or not; a scope that is not a node id is held by
 /// nobody.
+@Suite(.ownThread)
 struct RoutingSQLTests {
     static let nodes = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz", "cn.js", "cn.js.nj", "cn.gd.sz-2"]
     static let tables: [TableSchema] = Tier.allCases.flatMap { tier in

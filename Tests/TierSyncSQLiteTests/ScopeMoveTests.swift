@@ -6,9 +6,11 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
 import TierSyncWire
+import TierSyncTestTraits
 
 /// Rows that change scope: the old branch is sent a key-only eviction, drops the row
 /// without logging a delete, and is sent nothing of the row afterwards.
+@Suite(.ownThread)
 struct ScopeMoveTests {
     /// Six stores synced in process through the real parent service and child replicator.
     final class Tree {

@@ -6,10 +6,12 @@ import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
 import TierSyncWire
+import TierSyncTestTraits
 
 /// Stamps from a fast clock never reach a node's hybrid clock: a push or a pull answer
 /// beyond `limits.stamp_lead` is refused whole, and a change refused for any reason leaves
 /// the clock where it was.
+@Suite(.ownThread)
 struct StampLeadTests {
     static let city = try! NodeID("cn.gd.sz")
     static let logger = Logger(label: "test")

@@ -4,10 +4,12 @@ import Testing
 @testable import TierSyncSQLite
 import TierSyncModel
 import TierSyncStore
+import TierSyncTestTraits
 
 /// A database that cannot grow is reported as storage full, naming the file and the cause;
 /// other failures pass through unchanged. (The file-size limit, EFBIG, is exercised on a
 /// running daemon by `DiskFullTests`.)
+@Suite(.ownThread)
 struct StorageFailureTests {
     @Test func aFullDatabaseIsStorageFullAndKeepsWhatWasCommitted() throws {
         let directory = try TemporaryDirectory()

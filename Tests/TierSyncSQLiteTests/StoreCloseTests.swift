@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 import TierSyncModel
+import TierSyncTestTraits
 
 /// A store closed after writes leaves its changes in the database file itself, not in a
 /// write-ahead log beside it.
+@Suite(.ownThread)
 struct StoreCloseTests {
     @Test func aClosedStoreLeavesNoWriteAheadLogBehind() async throws {
         let directory = try TemporaryDirectory()

@@ -4,10 +4,12 @@ import Testing
 import TierSyncModel
 import TierSyncSQLite
 import TierSyncStore
+import TierSyncTestTraits
 
 /// TierSync's own tables are brought to this build's layout by GRDB's migrator when a
 /// store opens: a file made by an earlier TierSync keeps everything it holds, one made by
 /// a newer TierSync is refused untouched, and a read-only open migrates nothing.
+@Suite(.ownThread)
 struct StoreMigrationTests {
     static let node = "cn.gd.sz"
     /// The migrations this build runs, as `grdb_migrations` records them. Released

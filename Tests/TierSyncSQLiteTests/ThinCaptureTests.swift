@@ -3,9 +3,11 @@ import GRDB
 import Testing
 import TierSyncModel
 @testable import TierSyncSQLite
+import TierSyncTestTraits
 
 /// The capture triggers record a write in `_ts_capture` only; the store's fold turns the
 /// captures into change-log entries with the metadata of a local write, in capture order.
+@Suite(.ownThread)
 struct ThinCaptureTests {
     static let node = "cn.gd.sz"
 

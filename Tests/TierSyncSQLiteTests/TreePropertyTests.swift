@@ -7,6 +7,7 @@ import TierSyncModel
 import TierSyncStore
 import TierSyncTesting
 import TierSyncWire
+import TierSyncTestTraits
 
 /// Random trees of real stores, each child syncing with its parent through the real
 /// ``ChildReplicator`` and ``ParentService`` over an ``InProcessLink`` that drops requests,
@@ -18,6 +19,7 @@ import TierSyncWire
 /// and every write must be known wherever its row is held.
 ///
 /// `TIERSYNC_PROPERTY_CASES` (default 1000) and `TIERSYNC_PROPERTY_SEED` replay a run.
+@Suite(.ownThread)
 struct TreePropertyTests {
     static let schemaText = """
         [table.t_lww]
