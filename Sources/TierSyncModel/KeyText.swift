@@ -8,7 +8,7 @@ public enum KeyText {
         for (index, value) in key.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             switch value {
-            case let .integer(number): bytes.append(contentsOf: String(number).utf8)
+            case let .integer(number): appendInteger(number, to: &bytes)
             case var .text(text): text.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &bytes) }
             case .null: bytes.append(contentsOf: "null".utf8)
             case let .real(number): bytes.append(contentsOf: String(number).utf8)
@@ -46,5 +46,22 @@ public enum KeyText {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends an integer in decimal, as JSON and SQLite write it, without building a string.
+    @inline(__always)
+    public static func appendInteger(_ number: Int64, to bytes: inout [UInt8]) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        guard magnitude >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(magnitude)) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
+            while magnitude > 0 {
+                digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
+        }
     }
 }

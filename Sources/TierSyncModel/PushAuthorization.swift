@@ -54,9 +54,9 @@ public enum PushAuthorization {
     public static func historyProblem(_ change: Change, local: Change?, evicted: CausalContext? = nil, from child: NodeID, table: TableSchema) -> String? {
         let parent = child.parent?.description ?? "the parent"
         let seen = (local?.meta.context ?? CausalContext()).union(evicted ?? CausalContext()).stamps
-        for (role, version) in namedWrites(change) where !child.contains(version.origin) {
+        for (named, version) in namedWrites(change) where !child.contains(version.origin) {
             guard let known = seen[version.origin], known >= version.stamp else {
-                return "\(role) is the write by \(version.origin) at \(version.stamp), outside \(child)'s subtree, which \(parent) has not sent down; a node may only send writes made in its subtree, or received from its parent"
+                return "\(named.role) is the write by \(version.origin) at \(version.stamp), outside \(child)'s subtree, which \(parent) has not sent down; a node may only send writes made in its subtree, or received from its parent"
             }
         }
         if let previous = change.previousScope, !child.contains(previous), previous != local?.scope, previous != local?.previousScope {
@@ -77,16 +77,31 @@ public enum PushAuthorization {
         return nil
     }
 
+    /// The part of a change that names a write, worded only for a refusal: the check runs
+    /// for every row received.
+    private enum NamedWrite {
+        case version, existence, register(String), base(String)
+
+        var role: String {
+            switch self {
+            case .version: "the row's version"
+            case .existence: "a write of the existence register"
+            case let .register(name): "a write of register \(name)"
+            case let .base(name): "the base of register \(name)"
+            }
+        }
+    }
+
     /// The writes a change names, each with the part of the change that names it: the
     /// version first, then the registers' writes and the bases, in a fixed order.
-    private static func namedWrites(_ change: Change) -> [(String, Version)] {
-        var named = [("the row's version", change.version)]
-        named += change.meta.existence.map { ("a write of the existence register", $0.version) }
+    private static func namedWrites(_ change: Change) -> [(NamedWrite, Version)] {
+        var named: [(NamedWrite, Version)] = [(.version, change.version)]
+        named += change.meta.existence.map { (.existence, $0.version) }
         for (name, siblings) in change.meta.registers.sorted(by: { $0.key < $1.key }) {
-            named += siblings.map { ("a write of register \(name)", $0.version) }
+            named += siblings.map { (.register(name), $0.version) }
         }
         for (name, base) in change.meta.bases.sorted(by: { $0.key < $1.key }) {
-            named.append(("the base of register \(name)", base.version))
+            named.append((.base(name), base.version))
         }
         return named
     }

@@ -63,11 +63,13 @@ public final class CommitWatcher: Sendable {
     /// Reads the data version every `period` while commits come, every `idle` once none
     /// came for `quietAfter` (a daemon with nothing to do then wakes twenty times a second,
     /// not two hundred), and calls `onCommit` after each read that finds it changed, until
-    /// the task is cancelled. A failed read is tried again at the next period.
+    /// the task is cancelled. A failed read is tried again at the next period. `since` is
+    /// a data version read earlier, so that a commit made before the watch begins is not
+    /// missed; without it, the watch starts from the version it first reads.
     public func watch(every period: Duration, idle: Duration = .milliseconds(50), quietAfter: Duration = .seconds(2),
-                      onCommit: @Sendable () async -> Void) async {
+                      since: Int64? = nil, onCommit: @Sendable () async -> Void) async {
         let clock = ContinuousClock()
-        var seen = try? dataVersion()
+        var seen = since ?? (try? dataVersion())
         var lastCommit = clock.now
         while !Task.isCancelled {
             do {

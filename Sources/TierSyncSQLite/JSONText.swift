@@ -58,29 +58,11 @@ enum JSONText: Equatable {
         }
     }
 
+    /// Appends a JSON string, escaped as SQLite's JSON functions escape it.
     static func writeString(_ value: String, to out: inout String) {
-        // Hot path: ids, keys and most values need no escape and are appended whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += "\""
-            out += value
-            out += "\""
-            return
-        }
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        MetaText.appendString(value, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     private struct Parser {

@@ -70,17 +70,19 @@ enum MetaText {
 
     /// The stored text of a causal context.
     static func text(_ context: CausalContext) -> String {
-        var out = "{"
+        var out: [UInt8] = [UInt8(ascii: "{")]
         write(context, to: &out)
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The members of a context's JSON object, without its braces.
-    private static func write(_ context: CausalContext, to out: inout String) {
+    private static func write(_ context: CausalContext, to out: inout [UInt8]) {
         for (index, entry) in context.stamps.enumerated() {
-            if index > 0 { out += "," }
-            JSONText.writeString(entry.key.description, to: &out)
-            out += ":" + String(entry.value.rawValue)
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(entry.key.description, to: &out)
+            out.append(UInt8(ascii: ":"))
+            KeyText.appendInteger(entry.value.rawValue, to: &out)
         }
     }
 
@@ -92,49 +94,77 @@ enum MetaText {
     }
 
     /// The stored text of metadata. Each register's winner is written without values: its
-    /// values are the row's. Written straight into one string: this runs for every row applied.
+    /// values are the row's. Written byte by byte into one buffer, turned into a string
+    /// once: this runs for every row applied.
     static func text(_ meta: RowMeta) -> String {
-        var out = "{\"v\":{"
-        out.reserveCapacity(64 + 48 * meta.registers.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(96 + 64 * meta.registers.count)
+        append("{\"v\":{", to: &out)
         write(meta.context, to: &out)
-        out += "},\"e\":["
-        for (index, sibling) in meta.existence.ranked().enumerated() {
-            if index > 0 { out += "," }
+        append("},\"e\":[", to: &out)
+        for (index, sibling) in ranked(meta.existence).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             write(sibling, to: &out)
-            out += sibling.values == [.integer(1)] ? ",1]" : ",0]"
+            append(sibling.values == [.integer(1)] ? ",1]" : ",0]", to: &out)
         }
-        out += "],\"c\":{"
+        append("],\"c\":{", to: &out)
         for (index, register) in meta.registers.enumerated() {
-            if index > 0 { out += "," }
-            JSONText.writeString(register.key, to: &out)
-            out += ":["
-            for (offset, sibling) in register.value.ranked().enumerated() {
-                if offset > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(register.key, to: &out)
+            append(":[", to: &out)
+            for (offset, sibling) in ranked(register.value).enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
                 write(sibling, to: &out)
-                if offset > 0, let values = sibling.values { out += ","; write(values, to: &out) }
-                out += "]"
+                if offset > 0, let values = sibling.values {
+                    out.append(UInt8(ascii: ","))
+                    write(values, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
-        out += "},\"b\":{"
+        append("},\"b\":{", to: &out)
         for (index, base) in meta.bases.enumerated() {
-            if index > 0 { out += "," }
-            JSONText.writeString(base.key, to: &out)
-            out += ":[" + String(base.value.version.stamp.rawValue) + ","
-            JSONText.writeString(base.value.version.origin.description, to: &out)
-            out += ","
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(base.key, to: &out)
+            append(":[", to: &out)
+            KeyText.appendInteger(base.value.version.stamp.rawValue, to: &out)
+            out.append(UInt8(ascii: ","))
+            appendString(base.value.version.origin.description, to: &out)
+            out.append(UInt8(ascii: ","))
             write(base.value.values, to: &out)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
-        out += "}}"
-        return out
+        append("}}", to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The siblings winner first; one sibling, the usual case, is not sorted.
+    private static func ranked(_ siblings: [Sibling]) -> [Sibling] {
+        siblings.count < 2 ? siblings : siblings.ranked()
     }
 
     /// `[stamp,"origin",priority` of a sibling, left open for what follows.
-    private static func write(_ sibling: Sibling, to out: inout String) {
-        out += "[" + String(sibling.version.stamp.rawValue) + ","
-        JSONText.writeString(sibling.version.origin.description, to: &out)
-        out += "," + String(sibling.priority)
+    private static func write(_ sibling: Sibling, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        KeyText.appendInteger(sibling.version.stamp.rawValue, to: &out)
+        out.append(UInt8(ascii: ","))
+        appendString(sibling.version.origin.description, to: &out)
+        out.append(UInt8(ascii: ","))
+        KeyText.appendInteger(Int64(sibling.priority), to: &out)
+    }
+
+    /// Appends ASCII text given as a literal.
+    @inline(__always)
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends a JSON string, escaped as SQLite's JSON functions escape it.
+    @inline(__always)
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { KeyText.appendString(UnsafeRawBufferPointer($0), to: &out) }
     }
 
     /// Parses a stored array of values.
@@ -166,26 +196,33 @@ enum MetaText {
 
     /// The stored text of an array of values.
     static func text(_ values: [SQLValue]) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(values, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends the stored text of an array of values, written straight into `out`: this
     /// runs for every row applied.
-    static func write(_ values: [SQLValue], to out: inout String) {
-        out += "["
+    static func write(_ values: [SQLValue], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             switch value {
-            case .null: out += "null"
-            case let .integer(number): out += String(number)
-            case let .text(text): JSONText.writeString(text, to: &out)
-            case let .real(number): out += "{\"real\":"; JSONText.writeString("\(number)", to: &out); out += "}"
-            case let .blob(data): out += "{\"hex\":\"" + data.map { String(format: "%02X", $0) }.joined() + "\"}"
+            case .null: append("null", to: &out)
+            case let .integer(number): KeyText.appendInteger(number, to: &out)
+            case let .text(text): appendString(text, to: &out)
+            case let .real(number):
+                append("{\"real\":", to: &out)
+                appendString("\(number)", to: &out)
+                out.append(UInt8(ascii: "}"))
+            case let .blob(data):
+                let digits = Array("0123456789ABCDEF".utf8)
+                append("{\"hex\":\"", to: &out)
+                for byte in data { out.append(contentsOf: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]) }
+                append("\"}", to: &out)
             }
         }
-        out += "]"
+        out.append(UInt8(ascii: "]"))
     }
 }
 

@@ -69,11 +69,11 @@ struct ResyncRepairer {
     private mutating func repair(key: [SQLValue], parentState: Change?) throws {
         let keyText = MetaText.text(key)
         let values = try SQLiteStore.currentValues(db, table: table, keyText: keyText)
-        let entryRow = try Row.fetchOne(db, sql: """
-            SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk FROM _ts_log WHERE tbl = ? AND pk = ?
-            """, arguments: [table.name, keyText])
-        let entry = entryRow.flatMap { try? ChangeApplier.localChange($0, table: table, key: key) }
-        let entryHeld = entryRow.map { ($0[5] as Int64) == 0 && ($0[7] as String?) == nil } ?? false
+        let lookup = try db.cachedStatement(sql: "SELECT \(LoggedEntry.columns) FROM _ts_log WHERE tbl = ? AND pk = ?")
+        lookup.setUncheckedArguments([table.name, keyText])
+        let entryRow = try LoggedEntry.read(lookup)
+        let entry = entryRow.flatMap { try? $0.state(table: table, key: key) }
+        let entryHeld = entryRow.map { !$0.deleted && $0.tomb == nil } ?? false
         let scope = values.flatMap { row in table.scopeIndex.flatMap { row[$0].textValue } }.flatMap { try? NodeID($0) }
         let local = RowRepair.Local(
             values: values, valuesInScope: scope.map { Routing.holds(node, table: table, scope: $0) } ?? false,

@@ -115,8 +115,8 @@ struct ChangeApplier {
     private(set) var outcome = ApplyOutcome()
     private(set) var highestStamp: Int64 = 0
     private(set) var conflicts: [Conflict] = []
-    /// The SQL text of each table's statements, built once per batch rather than per row.
-    private var sqlByTable: [String: TableSQL] = [:]
+    /// Each table's prepared statements, found once per batch rather than per row.
+    private var statementsByTable: [String: TableStatements] = [:]
     /// The observers following this apply, with the tables each sees.
     var observations: [(tables: Set<String>, observation: any ApplyObservation)] = []
     /// The observers of each table, found once per batch.
@@ -129,27 +129,26 @@ struct ChangeApplier {
         return found
     }
 
-    struct TableSQL {
-        let lookup: String
-        let upsert: String
-        let delete: String
-        let log: String
+    /// The statements that apply a change to one table and log it.
+    struct TableStatements {
+        let lookup: Statement
+        let upsert: Statement
+        let delete: Statement
+        let log: Statement
     }
 
-    private mutating func statements(for table: TableSchema) -> TableSQL {
-        if let known = sqlByTable[table.name] { return known }
-        let sql = TableSQL(
-            lookup: """
-                SELECT hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk, born FROM _ts_log
-                WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))
-                """,
-            upsert: ChangeApplier.upsertSQL(table), delete: ChangeApplier.deleteSQL(table),
-            log: """
+    private mutating func statements(for table: TableSchema) throws -> TableStatements {
+        if let known = statementsByTable[table.name] { return known }
+        let statements = TableStatements(
+            lookup: try db.cachedStatement(sql: "SELECT \(LoggedEntry.columns) FROM _ts_log WHERE tbl = ? AND pk = \(ChangeLogSQL.keyParameters(table))"),
+            upsert: try db.cachedStatement(sql: ChangeApplier.upsertSQL(table)),
+            delete: try db.cachedStatement(sql: ChangeApplier.deleteSQL(table)),
+            log: try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO _ts_log(tbl, pk, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born)
                 VALUES (?, \(ChangeLogSQL.keyParameters(table)), ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? ELSE \(ChangeLogSQL.nextPosition) END)
-                """)
-        sqlByTable[table.name] = sql
-        return sql
+                """))
+        statementsByTable[table.name] = statements
+        return statements
     }
 
     init(db: Database, schema: SyncSchema, node: NodeID, authority: NodeID? = nil) {
@@ -170,8 +169,8 @@ struct ChangeApplier {
             return reject(change, problem)
         }
         let change = ChangeApplier.normalized(change)
-        let sql = statements(for: table)
-        let lookup = try db.cachedStatement(sql: sql.lookup)
+        let statements = try statements(for: table)
+        let lookup = statements.lookup
         lookup.clearValues()
         lookup.bindValue(.text(table.name), at: 1)
         lookup.bindValues(change.key, from: 2)
@@ -179,15 +178,15 @@ struct ChangeApplier {
         var met: [Conflict] = []
         let watchers = try watchers(of: table)
         var before: [SQLValue]?
-        let row = try Row.fetchOne(lookup)
+        let row = try LoggedEntry.read(lookup)
         if row == nil, let authority, PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) != nil,
            let problem = PushAuthorization.historyProblem(change, local: nil, evicted: try evictedContext(table: table, key: change.key), from: authority, table: table) {
             return reject(change, problem)
         }
         var left: Set<NodeID> = [change.scope]
         if let row {
-            let keyText: String = row[8]
-            guard let local = try? ChangeApplier.localChange(row, table: table, key: change.key) else {
+            let keyText = row.keyText
+            guard let local = try? row.state(table: table, key: change.key) else {
                 return reject(change, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
             }
             if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority, table: table) {
@@ -220,12 +219,12 @@ struct ChangeApplier {
         let held = !merged.deleted && Routing.holds(node, table: table, scope: merged.scope)
         do {
             if held, let values = merged.values {
-                let upsert = try db.cachedStatement(sql: sql.upsert)
+                let upsert = statements.upsert
                 upsert.clearValues()
                 upsert.bindValues(values)
                 try upsert.execute()
             } else {
-                let delete = try db.cachedStatement(sql: sql.delete)
+                let delete = statements.delete
                 delete.clearValues()
                 delete.bindValues(change.key)
                 try delete.execute()
@@ -235,13 +234,13 @@ struct ChangeApplier {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
         }
         observe(change)
-        let log = try db.cachedStatement(sql: sql.log)
+        let log = statements.log
         log.clearValues()
         log.bindValue(.text(table.name), at: 1)
         log.bindValues(change.key, from: 2)
         let text: (String?) -> SQLValue = { $0.map(SQLValue.text) ?? .null }
         // A row logged here before keeps its birth, known or not; a new one is born now.
-        let born: Int64? = row.flatMap { $0[9] as Int64? }
+        let born = row?.born
         log.bindValues([
             .integer(merged.version.stamp.rawValue), .text(merged.version.origin.description), .text(merged.source.description),
             .text(merged.scope.description), text(merged.previousScope?.description), .integer(merged.deleted ? 1 : 0),
@@ -308,14 +307,14 @@ struct ChangeApplier {
             return rejectEviction(eviction, problem)
         }
         let keyArguments = StatementArguments(eviction.key.map(\.databaseValue))
-        let lookup = try db.cachedStatement(sql: statements(for: table).lookup)
+        let lookup = try statements(for: table).lookup
         lookup.setUncheckedArguments([table.name] + keyArguments)
-        guard let row = try Row.fetchOne(lookup) else {
+        guard let row = try LoggedEntry.read(lookup) else {
             outcome.skipped += 1
             return
         }
-        let keyText: String = row[8]
-        guard let local = try? ChangeApplier.localChange(row, table: table, key: eviction.key) else {
+        let keyText = row.keyText
+        guard let local = try? row.state(table: table, key: eviction.key) else {
             return rejectEviction(eviction, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
         }
         guard eviction.supersedes(local.meta.context) else {
@@ -324,7 +323,7 @@ struct ChangeApplier {
         }
         let watchers = try watchers(of: table)
         let before = watchers.isEmpty ? nil : try SQLiteStore.currentValues(db, table: table, keyText: keyText)
-        let delete = try db.cachedStatement(sql: statements(for: table).delete)
+        let delete = try statements(for: table).delete
         delete.setUncheckedArguments(keyArguments)
         try delete.execute()
         try db.execute(sql: ChangeLogSQL.issuePosition)
@@ -332,7 +331,7 @@ struct ChangeApplier {
         try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
         try db.execute(sql: ChangeLogSQL.recordEviction, arguments: [
             table.name, keyText, eviction.scope.description, position, eviction.source.description,
-            MetaText.text(eviction.context.union(local.meta.context)), row[9] as Int64?,
+            MetaText.text(eviction.context.union(local.meta.context)), row.born,
         ])
         for watcher in watchers { try watcher.rowWritten(table, before: before, after: nil) }
         outcome.evicted += 1
@@ -350,31 +349,17 @@ struct ChangeApplier {
         highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
     }
 
-    /// The state held here, from its log entry; the row's values are read only if the
-    /// merge needs them.
-    static func localChange(_ row: Row, table: TableSchema, key: [SQLValue]) throws -> Change {
-        let tomb: String? = row[7]
-        var values = try tomb.map(MetaText.values)
-        if let count = values?.count, count != table.columns.count { values = nil }
-        let meta = try MetaText.meta(row[6])
-        let origin = try NodeID(row[1] as String)
-        return Change(
-            table: table.name, key: key, values: values, deleted: (row[5] as Int64) != 0,
-            version: Version(stamp: HybridTimestamp(rawValue: row[0]), origin: origin),
-            scope: try NodeID(row[3] as String), previousScope: try (row[4] as String?).map { try NodeID($0) },
-            source: try NodeID(row[2] as String), meta: meta)
-    }
-
     /// The change with each register ranked winner first and the winner's values dropped:
     /// they are the row's `values`, whatever the sender put beside them.
     static func normalized(_ change: Change) -> Change {
         var change = change
-        for (name, siblings) in change.meta.registers {
+        // Most registers hold one write, sent without values: nothing to rewrite.
+        for (name, siblings) in change.meta.registers where siblings.count > 1 || siblings.first?.values != nil {
             var ranked = siblings.ranked()
             if !ranked.isEmpty { ranked[0].values = nil }
             change.meta.registers[name] = ranked
         }
-        change.meta.existence = change.meta.existence.ranked()
+        if change.meta.existence.count > 1 { change.meta.existence = change.meta.existence.ranked() }
         return change
     }
 

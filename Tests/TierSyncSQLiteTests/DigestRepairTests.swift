@@ -44,7 +44,8 @@ struct DigestRepairTests {
         let directory = try TemporaryDirectory()
         let queue = try DatabaseQueue(path: directory.path("keys.sqlite"))
         let keys: [[SQLValue]] = [
-            [.text("SZ-1")], [.integer(-42)], [.text("C1"), .text("2026-01"), .text("data")],
+            [.text("SZ-1")], [.integer(-42)], [.integer(0)], [.integer(7)], [.integer(10)], [.integer(-9)],
+            [.integer(Int64.max)], [.integer(Int64.min)], [.integer(1_234_567_890)], [.text("C1"), .text("2026-01"), .text("data")],
             [.text("quote \" backslash \\ tab \t newline \n bell \u{07} del \u{7F} 深圳 😀")], [.text("")],
         ]
         for key in keys {

@@ -175,9 +175,10 @@ struct HeldPullTests {
         let watcher = try CommitWatcher(path: pair.city.path)
         defer { watcher.close() }
         let commits = AsyncStream<Void>.makeStream()
-        let watching = Task { await watcher.watch(every: .milliseconds(5)) { commits.continuation.yield() } }
+        // Read before the commit: the watch may begin after it, on a loaded machine.
+        let before = try watcher.dataVersion()
+        let watching = Task { await watcher.watch(every: .milliseconds(5), since: before) { commits.continuation.yield() } }
         defer { watching.cancel() }
-        try await Task.sleep(for: .milliseconds(100))
         try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO customer(id, name, scope) VALUES ('SZ-1', 'Port', 'cn.gd.sz')") }
         let seen = Task {
             for await _ in commits.stream { return true }
