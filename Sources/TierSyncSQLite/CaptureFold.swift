@@ -2,50 +2,6 @@ import Foundation
 import GRDB
 import TierSyncModel
 
-/// One local write: recorded by a capture trigger in `_ts_capture` (``CaptureSQL``), or made
-/// by the store itself (an adopted row, a resync's repair).
-struct Capture {
-    /// What the write did to the row.
-    enum Operation: String {
-        /// A new row (an INSERT, the new key of an update that changed it, an adopted row).
-        case insert = "I"
-        /// An UPDATE that kept the key.
-        case update = "U"
-        /// A DELETE.
-        case delete = "D"
-        /// The old key of an UPDATE that changed it: logged as a deletion.
-        case keyChange = "K"
-    }
-
-    /// The row's table.
-    var table: TableSchema
-    /// What the write did.
-    var operation: Operation
-    /// The writer's wall-clock time, in milliseconds.
-    var at: Int64
-    /// The row's scope: the new one for an insert or update, the old one for a deletion.
-    var scope: SQLValue
-    /// For an update of a `merge` table, a bit per register the update changed.
-    var changed: Int64?
-    /// The row's previous image in column order; for an insert, only the key's values.
-    var image: [SQLValue]
-    /// Whether an update that changed the row's scope leaves an eviction record of the old
-    /// one (a write captured by a trigger does; a resync's repair does not).
-    var recordsMove = true
-
-    /// The row's key: unchanged by an update, the new key for an insert.
-    var key: [SQLValue] { table.keyIndexes.map { image[$0] } }
-
-    /// True when the write deleted the row.
-    var deletes: Bool { operation == .delete || operation == .keyChange }
-
-    /// True when the update changed register number `index` of a `merge` table.
-    func changed(register index: Int) -> Bool {
-        guard let changed else { return true }
-        return (UInt64(bitPattern: changed) >> UInt64(index % 64)) & 1 == 1
-    }
-}
-
 /// Turns local writes into change-log entries inside the caller's write transaction: the
 /// clock gives each its stamp (``HybridClock``, from the write's own time), and the row's
 /// entry gets the metadata of a local write (``RowMeta``), moves to the write's position
@@ -156,34 +112,10 @@ struct CaptureFold {
         let stamp = capture.operation == .insert ? keyChangeStamp ?? clock.tick(nowMillis: capture.at) : clock.tick(nowMillis: capture.at)
         keyChangeStamp = capture.operation == .keyChange ? stamp : nil
         let version = Version(stamp: stamp, origin: node)
-        let scopeValue = capture.deletes ? table.scopeIndex.map { capture.image[$0] } ?? capture.scope : capture.scope
-        let scope = scopeValue.textValue ?? ""
+        let scope = capture.loggedScope.textValue ?? ""
         let id = EntryKey(table: table.name, key: KeyText.text(capture.key))
         let earlier = try entries[id] ?? load(id)
-        var meta = earlier?.meta ?? RowMeta()
-        meta.context = CausalContext(meta.context.stamps.merging([node: version.stamp]) { $1 })
-        meta.existence = [Sibling(version: version, priority: table.deletes.priority(deleted: capture.deletes), values: [.integer(capture.deletes ? 1 : 0)])]
-        let owner = try? NodeID(scope)
-        for (index, name) in table.registerNames.enumerated() {
-            let fresh = [Sibling(version: version, priority: table.rule(forRegister: name).priority(writer: node, scope: owner), values: nil)]
-            let stored = meta.registers[name]
-            // The base of a register an update replaces: the replaced write and its values.
-            let base = { (values: [SQLValue]) in stored?.first.map { RegisterBase(version: $0.version, values: values) } }
-            switch capture.operation {
-            case .insert:
-                meta.registers[name] = fresh
-            case .update where table.isColumnwise:
-                let changed = capture.changed(register: index)
-                if changed || stored == nil { meta.registers[name] = fresh }
-                if changed { meta.bases[name] = base(table.columns.firstIndex(of: name).map { [capture.image[$0]] } ?? []) }
-            case .update:
-                meta.registers[name] = fresh
-                meta.bases[name] = base(capture.image)
-            case .delete, .keyChange:
-                if stored == nil { meta.registers[name] = fresh }
-            }
-        }
-        if capture.operation == .insert { meta.bases = [:] }
+        let meta = capture.meta(after: earlier?.meta, version: version)
         let entry = LogState(
             seq: head, version: version, source: node.description, scope: scope,
             previousScope: earlier.map { $0.scope != scope ? $0.scope : $0.previousScope } ?? nil,

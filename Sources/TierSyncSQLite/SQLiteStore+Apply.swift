@@ -104,14 +104,12 @@ extension CursorAdvance {
     }
 }
 
-/// Applies changes one by one inside the caller's transaction, with prepared statements
-/// cached per table.
+/// Applies changes one by one inside the caller's transaction: reads each row's state,
+/// asks ``ApplyRules`` what the change makes of it, and writes that, with prepared
+/// statements cached per table.
 struct ChangeApplier {
     let db: Database
-    let schema: SyncSchema
-    let node: NodeID
-    /// The child whose push is applied, whose rows must stay within its rights; nil for a pull.
-    let authority: NodeID?
+    let rules: ApplyRules
     private(set) var outcome = ApplyOutcome()
     private(set) var highestStamp: Int64 = 0
     private(set) var conflicts: [Conflict] = []
@@ -153,72 +151,56 @@ struct ChangeApplier {
 
     init(db: Database, schema: SyncSchema, node: NodeID, authority: NodeID? = nil) {
         self.db = db
-        self.schema = schema
-        self.node = node
-        self.authority = authority
+        rules = ApplyRules(schema: schema, node: node, authority: authority)
+    }
+
+    /// Reads the log entry of the row `key` of `table` with its lookup statement.
+    private mutating func entry(table: TableSchema, key: [SQLValue]) throws -> (entry: LoggedEntry?, local: ApplyRules.Local) {
+        let lookup = try statements(for: table).lookup
+        lookup.clearValues()
+        lookup.bindValue(.text(table.name), at: 1)
+        lookup.bindValues(key, from: 2)
+        guard let row = try LoggedEntry.read(lookup) else { return (nil, .none) }
+        guard let state = try? row.state(table: table, key: key) else { return (row, .unreadable) }
+        return (row, .state(state))
     }
 
     mutating func apply(_ change: Change) throws {
-        guard let table = schema.table(named: change.table) else {
-            return reject(change, "unknown table \(change.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
-        }
-        if let problem = ChangeShape.problem(change, table: table) {
-            return reject(change, problem)
-        }
-        if let authority, let problem = PushAuthorization.problem(change, from: authority, table: table) {
-            return reject(change, problem)
-        }
-        let change = ChangeApplier.normalized(change)
-        let statements = try statements(for: table)
-        let lookup = statements.lookup
-        lookup.clearValues()
-        lookup.bindValue(.text(table.name), at: 1)
-        lookup.bindValues(change.key, from: 2)
-        var merged = change
-        var met: [Conflict] = []
-        let watchers = try watchers(of: table)
-        var before: [SQLValue]?
-        let row = try LoggedEntry.read(lookup)
-        if row == nil, let authority, PushAuthorization.historyProblem(change, local: nil, from: authority, table: table) != nil,
-           let problem = PushAuthorization.historyProblem(change, local: nil, evicted: try evictedContext(table: table, key: change.key), from: authority, table: table) {
-            return reject(change, problem)
-        }
-        var left: Set<NodeID> = [change.scope]
-        if let row {
-            let keyText = row.keyText
-            guard let local = try? row.state(table: table, key: change.key) else {
-                return reject(change, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
-            }
-            if let authority, let problem = PushAuthorization.historyProblem(change, local: local, from: authority, table: table) {
-                return reject(change, problem)
-            }
-            left.insert(local.scope)
-            let result: RowMerge.Outcome
-            do {
-                result = try RowMerge.merge(table: table, local: local, incoming: change) {
-                    try SQLiteStore.currentValues(db, table: table, keyText: keyText)
-                }
-            } catch let failure as RowMerge.Failure {
-                return reject(change, failure.description)
-            }
-            guard result.changed else {
-                observe(change)
-                if result.contextChanged {
-                    let update = try db.cachedStatement(sql: "UPDATE _ts_log SET meta = ? WHERE tbl = ? AND pk = ?")
-                    update.setUncheckedArguments([MetaText.text(result.merged.meta), table.name, keyText])
-                    try update.execute()
-                }
-                outcome.skipped += 1
-                return
-            }
-            merged = result.merged
-            merged.source = result.sameAsIncoming ? change.source : node
-            met = result.conflicts
-            if !watchers.isEmpty { before = try SQLiteStore.currentValues(db, table: table, keyText: keyText) }
-        }
-        let held = !merged.deleted && Routing.holds(node, table: table, scope: merged.scope)
         do {
-            if held, let values = merged.values {
+            try applyAdmitted(change)
+        } catch let refusal as ApplyRules.Refusal {
+            reject(change, refusal.reason)
+        }
+    }
+
+    private mutating func applyAdmitted(_ received: Change) throws {
+        let (table, change) = try rules.admit(received)
+        let (row, local) = try entry(table: table, key: change.key)
+        let keyText = row?.keyText
+        let decision = try rules.decide(
+            change, table: table, local: local,
+            evicted: { try evictedContext(table: table, key: change.key) },
+            localValues: { try keyText.flatMap { try SQLiteStore.currentValues(db, table: table, keyText: $0) } })
+        let write: ApplyRules.Write
+        switch decision {
+        case let .skip(context):
+            observe(change)
+            if let context, let keyText {
+                let update = try db.cachedStatement(sql: "UPDATE _ts_log SET meta = ? WHERE tbl = ? AND pk = ?")
+                update.setUncheckedArguments([MetaText.text(context), table.name, keyText])
+                try update.execute()
+            }
+            outcome.skipped += 1
+            return
+        case let .write(decided):
+            write = decided
+        }
+        let merged = write.state
+        let watchers = try watchers(of: table)
+        let before = try watchers.isEmpty ? nil : keyText.flatMap { try SQLiteStore.currentValues(db, table: table, keyText: $0) }
+        let statements = try statements(for: table)
+        do {
+            if write.held, let values = merged.values {
                 let upsert = statements.upsert
                 upsert.clearValues()
                 upsert.bindValues(values)
@@ -228,7 +210,7 @@ struct ChangeApplier {
                 delete.clearValues()
                 delete.bindValues(change.key)
                 try delete.execute()
-                if !merged.deleted { outcome.evicted += 1 }
+                if write.evicted { outcome.evicted += 1 }
             }
         } catch let error as DatabaseError where ChangeApplier.doesNotFit(error) {
             return reject(change, "the row does not fit table \(table.name): \(error.message ?? "\(error)")")
@@ -244,18 +226,17 @@ struct ChangeApplier {
         log.bindValues([
             .integer(merged.version.stamp.rawValue), .text(merged.version.origin.description), .text(merged.source.description),
             .text(merged.scope.description), text(merged.previousScope?.description), .integer(merged.deleted ? 1 : 0),
-            .text(MetaText.text(merged.meta)), text(held ? nil : merged.values.map(MetaText.text)),
+            .text(MetaText.text(merged.meta)), text(write.held ? nil : merged.values.map(MetaText.text)),
             .integer(row != nil ? 1 : 0), born.map(SQLValue.integer) ?? .null,
         ], from: Int32(2 + change.key.count))
         try log.execute()
-        left.remove(merged.scope)
-        if !left.isEmpty {
-            try recordMove(table: table, key: change.key, from: left, to: merged)
+        if !write.left.isEmpty {
+            try recordMove(table: table, key: change.key, from: write.left, to: merged)
         }
-        for watcher in watchers { try watcher.rowWritten(table, before: before, after: held ? merged.values : nil) }
-        if held || merged.deleted { outcome.applied += 1 }
-        conflicts += met
-        outcome.conflicts += met.count
+        for watcher in watchers { try watcher.rowWritten(table, before: before, after: write.held ? merged.values : nil) }
+        if write.held || merged.deleted { outcome.applied += 1 }
+        conflicts += write.conflicts
+        outcome.conflicts += write.conflicts.count
     }
 
     /// True when `error` says that the row itself does not fit its table (a constraint, a
@@ -300,38 +281,32 @@ struct ChangeApplier {
     /// seen: the eviction is skipped, the writes go up with the next push, and the node that
     /// merges them sends a new eviction.
     mutating func evict(_ eviction: Eviction) throws {
-        guard let table = schema.table(named: eviction.table) else {
-            return rejectEviction(eviction, "unknown table \(eviction.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+        do {
+            try evictAdmitted(eviction)
+        } catch let refusal as ApplyRules.Refusal {
+            rejectEviction(eviction, refusal.reason)
         }
-        if let problem = ChangeShape.keyProblem(eviction.key, table: table) {
-            return rejectEviction(eviction, problem)
-        }
-        let keyArguments = StatementArguments(eviction.key.map(\.databaseValue))
-        let lookup = try statements(for: table).lookup
-        lookup.setUncheckedArguments([table.name] + keyArguments)
-        guard let row = try LoggedEntry.read(lookup) else {
+    }
+
+    private mutating func evictAdmitted(_ eviction: Eviction) throws {
+        let table = try rules.admit(eviction)
+        let (row, local) = try entry(table: table, key: eviction.key)
+        guard case let .drop(context) = try rules.decide(eviction, local: local), let row else {
             outcome.skipped += 1
             return
         }
         let keyText = row.keyText
-        guard let local = try? row.state(table: table, key: eviction.key) else {
-            return rejectEviction(eviction, "this node's log entry for the row is unreadable; its file needs repair before this row can sync")
-        }
-        guard eviction.supersedes(local.meta.context) else {
-            outcome.skipped += 1
-            return
-        }
         let watchers = try watchers(of: table)
         let before = watchers.isEmpty ? nil : try SQLiteStore.currentValues(db, table: table, keyText: keyText)
         let delete = try statements(for: table).delete
-        delete.setUncheckedArguments(keyArguments)
+        delete.setUncheckedArguments(StatementArguments(eviction.key.map(\.databaseValue)))
         try delete.execute()
         try db.execute(sql: ChangeLogSQL.issuePosition)
         let position = try Int64.fetchOne(db, sql: ChangeLogSQL.issuedPosition) ?? 0
         try db.execute(sql: "DELETE FROM _ts_log WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
         try db.execute(sql: ChangeLogSQL.recordEviction, arguments: [
             table.name, keyText, eviction.scope.description, position, eviction.source.description,
-            MetaText.text(eviction.context.union(local.meta.context)), row.born,
+            MetaText.text(context), row.born,
         ])
         for watcher in watchers { try watcher.rowWritten(table, before: before, after: nil) }
         outcome.evicted += 1
@@ -346,21 +321,7 @@ struct ChangeApplier {
     /// Takes in the stamps of a change that was merged: only those raise the clock, so a
     /// refused change leaves it where it was.
     private mutating func observe(_ change: Change) {
-        highestStamp = max(highestStamp, change.meta.context.stamps.values.map(\.rawValue).max() ?? 0)
-    }
-
-    /// The change with each register ranked winner first and the winner's values dropped:
-    /// they are the row's `values`, whatever the sender put beside them.
-    static func normalized(_ change: Change) -> Change {
-        var change = change
-        // Most registers hold one write, sent without values: nothing to rewrite.
-        for (name, siblings) in change.meta.registers where siblings.count > 1 || siblings.first?.values != nil {
-            var ranked = siblings.ranked()
-            if !ranked.isEmpty { ranked[0].values = nil }
-            change.meta.registers[name] = ranked
-        }
-        if change.meta.existence.count > 1 { change.meta.existence = change.meta.existence.ranked() }
-        return change
+        highestStamp = max(highestStamp, ApplyRules.highestStamp(of: change))
     }
 
     private mutating func reject(_ change: Change, _ reason: String) {
