@@ -17,6 +17,11 @@ public final class HTTPParentLink: ResyncLink {
     private let key: NodeKey?
     private let timeout: TimeInterval
     private let traffic = Mutex<Int64>(0)
+    /// Whether pushes go in the batch form (``BatchCodec``); false once the parent refused
+    /// one that it then accepted as JSON (a parent from before the form).
+    private let batchPushes: Mutex<Bool>
+    /// Whether pull answers are asked for in the batch form.
+    private let batchPulls: Bool
     /// The largest answer read, in bytes: far above any batch a parent sends.
     static let answerLimit = 1 << 30
 
@@ -26,10 +31,14 @@ public final class HTTPParentLink: ResyncLink {
     /// Creates a link to the parent at `baseURL`, signing with `key` (without a key, only
     /// the open endpoints such as status answer). `timeout` bounds each request, in
     /// seconds, beyond the time a held pull asks the parent to wait; the default is 30.
-    public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 30) {
+    /// With `batchForm` (the default), pushes and pull answers travel in the compact batch
+    /// form (``BatchCodec``); without it, as JSON.
+    public init(baseURL: URL, key: NodeKey?, timeout: TimeInterval = 30, batchForm: Bool = true) {
         self.baseURL = baseURL
         self.key = key
         self.timeout = timeout
+        batchPushes = Mutex(batchForm)
+        batchPulls = batchForm
     }
 
     /// One request to the parent, before it is signed.
@@ -40,11 +49,25 @@ public final class HTTPParentLink: ResyncLink {
         var body: Data?
         /// How long the request may take, beyond `timeout`.
         var wait: TimeInterval = 0
+        /// The body's media type.
+        var contentType = "application/json"
+        /// The answer forms wanted, as an `Accept` header; nil sends none.
+        var accept: String?
     }
 
     /// Sends a push and waits for the parent's acknowledgement.
+    /// Pushes go in the batch form; a parent that answers one with 400 gets it again as
+    /// JSON, and when that is accepted, later pushes go as JSON too.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        try await send(try post("v1/push", request), as: PushResponse.self)
+        guard batchPushes.withLock({ $0 }) else { return try await send(try post("v1/push", request), as: PushResponse.self) }
+        let batch = Request(method: .POST, target: path("v1/push"), body: BatchCodec.encode(request), contentType: BatchCodec.mediaType)
+        do {
+            return try await send(batch, as: PushResponse.self)
+        } catch let SyncError.refused(status, body) where status == 400 && body.code == "bad_request" {
+            let answer = try await send(try post("v1/push", request), as: PushResponse.self)
+            batchPushes.withLock { $0 = false }
+            return answer
+        }
     }
 
     /// Fetches one pull batch.
@@ -62,7 +85,14 @@ public final class HTTPParentLink: ResyncLink {
             URLQueryItem(name: "limit", value: String(limit)),
         ] + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? []) + (wait > 0 ? [URLQueryItem(name: "wait", value: String(wait))] : [])
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
-        return try await send(Request(method: .GET, target: path("v1/pull") + query, body: nil, wait: TimeInterval(max(wait, 0))), as: PullResponse.self)
+        let request = Request(method: .GET, target: path("v1/pull") + query, body: nil, wait: TimeInterval(max(wait, 0)),
+                              accept: batchPulls ? "\(BatchCodec.mediaType), application/json;q=0.5" : nil)
+        let (data, contentType) = try await exchange(request)
+        do {
+            return BatchCodec.isNamed(in: contentType) ? try BatchCodec.decodePull(data) : try WireCoding.decode(PullResponse.self, from: data)
+        } catch {
+            throw SyncError.unreachable(url: baseURL.absoluteString, message: "unreadable answer: \(error)")
+        }
     }
 
     /// Parents hold pulls that ask them to wait (`GET /v1/pull?wait=`).
@@ -93,22 +123,36 @@ public final class HTTPParentLink: ResyncLink {
     /// Cancelling the calling task cancels the request (a held pull ends at once when the
     /// node stops).
     func send<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T {
+        let (data, _) = try await exchange(request)
+        do {
+            return try WireCoding.decode(type, from: data)
+        } catch {
+            throw SyncError.unreachable(url: baseURL.absoluteString, message: "unreadable answer: \(error)")
+        }
+    }
+
+    /// Sends a request, signed, and returns the body and `Content-Type` of a 2xx answer;
+    /// any other answer is thrown as ``SyncError``.
+    private func exchange(_ request: Request) async throws -> (Data, String?) {
         let url = Self.origin(of: baseURL) + request.target
         var http = HTTPClientRequest(url: url)
         http.method = request.method
         if let body = request.body {
             http.body = .bytes(ByteBuffer(bytes: body))
-            http.headers.add(name: "Content-Type", value: "application/json")
+            http.headers.add(name: "Content-Type", value: request.contentType)
         }
+        if let accept = request.accept { http.headers.add(name: "Accept", value: accept) }
         if let key {
             let signature = try RequestSignature.sign(method: request.method.rawValue, target: request.target, body: request.body ?? Data(), with: key)
             for (name, value) in signature.headers { http.headers.replaceOrAdd(name: name, value: value) }
         }
         let status: HTTPResponseStatus
         let data: Data
+        let contentType: String?
         do {
             let response = try await HTTPClient.shared.execute(http, timeout: .milliseconds(Int64((timeout + request.wait) * 1000)))
             status = response.status
+            contentType = response.headers.first(name: "Content-Type")
             data = Data(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
         } catch is CancellationError {
             throw CancellationError()
@@ -129,11 +173,7 @@ public final class HTTPParentLink: ResyncLink {
             }
             throw SyncError.refused(status: Int(status.code), body: body)
         }
-        do {
-            return try WireCoding.decode(type, from: data)
-        } catch {
-            throw SyncError.unreachable(url: baseURL.absoluteString, message: "unreadable answer: \(error)")
-        }
+        return (data, contentType)
     }
 
     /// The scheme, host and port of `url` as it was written (an IPv6 host keeps its

@@ -143,7 +143,7 @@ public struct ApplyRules: Sendable {
     }
 
     /// True when this node holds `state` in its table: live and in a scope it holds.
-    func holds(_ state: Change, table: TableSchema) -> Bool {
+    public func holds(_ state: Change, table: TableSchema) -> Bool {
         !state.deleted && Routing.holds(node, table: table, scope: state.scope)
     }
 

@@ -37,6 +37,7 @@ public enum ConfigurationReader {
         Key(name: "sync.interval", help: "seconds between sync rounds when nothing changes locally (default 5)"),
         Key(name: "sync.timeout", help: "seconds a request to the parent may wait for its answer before the round is retried (default 30)"),
         Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
+        Key(name: "sync.wire", help: "how pushes and pull answers travel: batch (compact binary, Protocols/BATCH.md) or json, for debugging (default batch)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
         Key(name: "limits.clock_skew", help: "seconds a signed request's time may differ from this clock (default 300, at most 86400)"),
@@ -126,6 +127,12 @@ public enum ConfigurationReader {
                 throw ConfigurationError.invalid(key: "sync.timeout", value: timeout.value, expected: "a number of seconds from 1 to 3600", source: timeout.source)
             }
             configuration.requestTimeout = seconds
+        }
+        if let wire = values["sync.wire"] {
+            guard ["batch", "json"].contains(wire.value) else {
+                throw ConfigurationError.invalid(key: "sync.wire", value: wire.value, expected: "batch or json", source: wire.source)
+            }
+            configuration.batchForm = wire.value == "batch"
         }
         if let children = values["node.children"] {
             configuration.expectedChildren = try children.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -22,6 +22,10 @@ public struct NodeConfiguration: Sendable, Equatable {
     /// Seconds a request to the parent may wait for its answer (a held pull waits its hold
     /// beyond this) before it fails and the round is retried. The default is 30.
     public var requestTimeout: Double
+    /// Whether pushes and pull answers to and from the parent travel in the compact batch
+    /// form (`Protocols/BATCH.md`) rather than JSON. The default is true; JSON is for
+    /// debugging with a proxy or a capture.
+    public var batchForm: Bool
     /// The most changes per push or pull batch. The default is 5000.
     public var batchSize: Int
     /// The largest request body the API accepts, in bytes. The default is 64 MiB.
@@ -65,6 +69,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         schemaPath = nil
         syncInterval = 5
         requestTimeout = 30
+        batchForm = true
         batchSize = 5000
         bodyLimit = 64 << 20
         batchLimit = 20000

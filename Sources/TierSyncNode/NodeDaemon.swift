@@ -67,7 +67,7 @@ public enum NodeDaemon {
     /// node's normal round.
     public static func resync(_ configuration: NodeConfiguration, store: any ResyncStore, key: NodeKey, logger: Logger) -> Resync? {
         guard let parent = configuration.parent else { return nil }
-        var resync = Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key, timeout: configuration.requestTimeout), batchSize: configuration.batchSize, logger: logger)
+        var resync = Resync(store: store, link: HTTPParentLink(baseURL: parent, key: key, timeout: configuration.requestTimeout, batchForm: configuration.batchForm), batchSize: configuration.batchSize, logger: logger)
         resync.replicator.expectedChildren = expectedChildren(configuration)
         resync.replicator.stampLead = configuration.stampLead
         return resync

@@ -149,8 +149,7 @@ struct ResyncRepairer {
     /// and held here, no row otherwise. Used when the table was edited behind the back at
     /// the parent's version, where the merge itself changes nothing.
     private func force(_ state: Change, keyText: String) throws {
-        let held = !state.deleted && Routing.holds(node, table: table, scope: state.scope)
-        if held, let values = state.values {
+        if applier.rules.holds(state, table: table), let values = state.values {
             try db.execute(sql: ChangeApplier.upsertSQL(table), arguments: StatementArguments(values.map(\.databaseValue)))
             try db.execute(sql: "UPDATE _ts_log SET tomb = NULL WHERE tbl = ? AND pk = ?", arguments: [table.name, keyText])
         } else {

@@ -55,8 +55,14 @@ public struct RequestAuthenticator: Sendable {
     /// checks that the signer is the node the message speaks for (`node`).
     /// - Throws: ``APIError`` (401, 403, 413), or ``WireError`` for a body that does not decode.
     public func childMessage<Message: Decodable>(_ request: Request, as type: Message.Type, node: (Message) -> String) async throws -> Message {
+        try await childMessage(request, decode: { data throws(WireError) in try WireCoding.decode(type, from: data) }, node: node)
+    }
+
+    /// Reads a child's signed message as ``childMessage(_:as:node:)`` does, decoding its
+    /// body with `decode` (a message that has more than one form).
+    public func childMessage<Message>(_ request: Request, decode: (Data) throws(WireError) -> Message, node: (Message) -> String) async throws -> Message {
         let signed = try await authenticate(request, access: .child)
-        let message = try WireCoding.decode(type, from: signed.body)
+        let message = try decode(signed.body)
         try require(signed, speaksFor: node(message))
         return message
     }

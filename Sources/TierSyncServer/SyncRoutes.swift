@@ -45,7 +45,11 @@ public struct SyncRoutes: Sendable {
         }
         router.post("/v1/push") { request, _ in
             try await Self.answer {
-                let push = try await authenticator.childMessage(request, as: PushRequest.self) { $0.node }
+                // A body in the batch form says so by its type; any other body is JSON.
+                let binary = BatchCodec.isNamed(in: request.headers[.contentType])
+                let push = try await authenticator.childMessage(request, decode: { data throws(WireError) in
+                    binary ? try BatchCodec.decodePush(data) : try WireCoding.decode(PushRequest.self, from: data)
+                }, node: { $0.node })
                 guard push.changes.count <= limits.batchChanges else {
                     throw APIError(.contentTooLarge, code: "batch_too_large",
                                    message: "the batch has \(push.changes.count) changes; this node accepts at most \(limits.batchChanges) per push (limits.batch_changes)")
@@ -100,7 +104,11 @@ public struct SyncRoutes: Sendable {
                     throw APIError(.badRequest, code: "bad_request",
                                    message: "wait must be 0 to \(ParentService.longestWait) seconds (how long this node may hold the pull for new changes), got \(wait)")
                 }
-                return try JSONResponse.make(try await service.pull(caller: node, after: after, epoch: epoch, limit: limit, wait: .seconds(wait)))
+                let answer = try await service.pull(caller: node, after: after, epoch: epoch, limit: limit, wait: .seconds(wait))
+                // The batch form only for a child that asks for it; JSON otherwise.
+                guard BatchCodec.isNamed(in: request.headers[.accept]) else { return try JSONResponse.make(answer) }
+                return Response(status: .ok, headers: [.contentType: BatchCodec.mediaType],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: BatchCodec.encode(answer))))
             }
         }
     }

@@ -5,7 +5,8 @@ import TierSyncServer
 import TierSyncWire
 
 /// A child's way to its parent inside one process: the parent's ``ParentService``, with
-/// every request and answer sent through the JSON encoding, and every error the service
+/// every request and answer sent through a wire encoding (pushes and pull answers in the
+/// batch form or JSON, as ``form`` says; the rest JSON), and every error the service
 /// throws turned into the refusal the HTTP link would report (status and ``ErrorBody``),
 /// so that the child's replicator meets what it meets over HTTP.
 ///
@@ -17,11 +18,22 @@ public struct InProcessLink: ParentLink {
     public let endpoint: ParentEndpoint
     /// What happens to each request; nil delivers every one.
     public let faults: LinkFaults?
+    /// The encoding of pushes and pull answers.
+    public let form: Form
+
+    /// How pushes and pull answers are encoded on the link.
+    public enum Form: Sendable, CaseIterable {
+        /// The compact binary form (``BatchCodec``), as daemons send them.
+        case batch
+        /// JSON, as a client that does not ask for the batch form gets them.
+        case json
+    }
 
     /// Creates a link to the parent behind `endpoint`.
-    public init(endpoint: ParentEndpoint, faults: LinkFaults? = nil) {
+    public init(endpoint: ParentEndpoint, faults: LinkFaults? = nil, form: Form = .batch) {
         self.endpoint = endpoint
         self.faults = faults
+        self.form = form
     }
 
     /// Creates a link that delivers every request to `service`.
@@ -34,7 +46,10 @@ public struct InProcessLink: ParentLink {
 
     /// Sends a push through the wire encoding, with the next fault.
     public func push(_ request: PushRequest) async throws -> PushResponse {
-        let sent = try WireCoding.decode(PushRequest.self, from: try WireCoding.encode(request))
+        let sent = switch form {
+        case .batch: try BatchCodec.decodePush(BatchCodec.encode(request))
+        case .json: try WireCoding.decode(PushRequest.self, from: try WireCoding.encode(request))
+        }
         let (fault, replay) = faults?.next(push: sent) ?? (.deliver, nil)
         await deliverLate(replay)
         let answer = try await exchange(fault, request: "push") { try await service.receive(sent) }
@@ -48,7 +63,10 @@ public struct InProcessLink: ParentLink {
         let answer = try await exchange(fault, request: "pull") {
             try await service.pull(caller: node, after: after, epoch: epoch, limit: limit)
         }
-        return try WireCoding.decode(PullResponse.self, from: try WireCoding.encode(answer))
+        return switch form {
+        case .batch: try BatchCodec.decodePull(BatchCodec.encode(answer))
+        case .json: try WireCoding.decode(PullResponse.self, from: try WireCoding.encode(answer))
+        }
     }
 
     /// Sends the child's summary, always delivered.

@@ -27,6 +27,21 @@ public struct WireChange: Codable, Sendable, Hashable {
     /// The row's previous owner, when it moved.
     public var previousScope: String?
 
+    /// Creates a change from its fields, as a decoder reads them.
+    public init(table: String, key: [WireValue], values: [WireValue]?, deleted: Bool?, stamp: Int64, origin: String, source: String?,
+                meta: WireMeta, scope: String, previousScope: String?) {
+        self.table = table
+        self.key = key
+        self.values = values
+        self.deleted = deleted
+        self.stamp = stamp
+        self.origin = origin
+        self.source = source
+        self.meta = meta
+        self.scope = scope
+        self.previousScope = previousScope
+    }
+
     /// Converts a model change.
     public init(_ change: Change) {
         table = change.table

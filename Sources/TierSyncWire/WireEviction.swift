@@ -17,6 +17,14 @@ public struct WireEviction: Codable, Sendable, Hashable {
     /// The writes to the row the sender had seen: the latest stamp per writer.
     public var context: [String: Int64]
 
+    /// Creates an eviction from its fields, as a decoder reads them.
+    public init(table: String, key: [WireValue], scope: String, context: [String: Int64]) {
+        self.table = table
+        self.key = key
+        self.scope = scope
+        self.context = context
+    }
+
     /// Converts a model eviction.
     public init(_ eviction: Eviction) {
         table = eviction.table

@@ -40,6 +40,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("sync-batch"), help: "sync.batch: changes per batch.")
     var batch: String?
 
+    @Option(name: .customLong("sync-wire"), help: "sync.wire: batch (compact binary) or json, how pushes and pull answers travel.")
+    var wire: String?
+
     @Option(name: .customLong("limits-body-bytes"), help: "limits.body_bytes: largest request body accepted.")
     var bodyBytes: String?
 
@@ -70,7 +73,7 @@ struct ConfigOptions: ParsableArguments {
         let given: [(String, String?)] = [
             ("node.id", nodeID), ("node.listen", listen), ("node.parent", parent), ("node.database", database),
             ("node.schema", schema), ("node.children", children), ("status.stale_after", staleAfter),
-            ("sync.interval", interval), ("sync.timeout", timeout), ("sync.batch", batch),
+            ("sync.interval", interval), ("sync.timeout", timeout), ("sync.batch", batch), ("sync.wire", wire),
             ("limits.body_bytes", bodyBytes), ("limits.batch_changes", batchChanges), ("limits.clock_skew", clockSkew), ("limits.stamp_lead", stampLead),
             ("log.level", logLevel), ("auth.key", keyFile), ("tls.certificate", tlsCertificate), ("tls.key", tlsKey),
         ]

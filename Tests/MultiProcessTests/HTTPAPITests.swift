@@ -53,6 +53,27 @@ struct HTTPAPITests {
         #expect(atHead.status == 200, "a cursor at the head the digests gave must be accepted: \(atHead)")
     }
 
+    /// A push says its form by `Content-Type`, a pull asks for one by `Accept`; JSON otherwise.
+    @Test func batchesComeInTheFormAskedFor() async throws {
+        let tree = try TestTree(["cn", "cn.gd"])
+        try await tree.start(["cn"])
+        let curl = SignedCurl(tree: tree)
+        let before = try SignedCurl.fingerprint(tree.database("cn"))
+        let forged = try curl.call("cn", "POST", "/v1/push", body: "TSB not a batch", signer: "cn.gd", contentType: "application/vnd.tiersync.batch").0
+        #expect(forged.status == 400 && forged.body.contains("not a TierSync batch") && forged.body.contains("bad_request"), "\(forged)")
+        let json = try curl.call("cn", "POST", "/v1/push", body: SignedCurl.customerBatch(rows: 1, from: "cn.gd"), signer: "cn.gd",
+                                 contentType: "application/vnd.tiersync.batch").0
+        #expect(json.status == 400 && json.body.contains("not a TierSync batch"), "JSON declared as a batch is not read as JSON: \(json)")
+        #expect(try SignedCurl.fingerprint(tree.database("cn")) == before, "a refused push changes nothing")
+        let pushed = try curl.call("cn", "POST", "/v1/push", body: SignedCurl.customerBatch(rows: 2, from: "cn.gd"), signer: "cn.gd").0
+        #expect(pushed.status == 200, "\(pushed)")
+        let binary = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0", signer: "cn.gd",
+                                   headers: ["Accept: application/vnd.tiersync.batch, application/json;q=0.5"]).0
+        #expect(binary.status == 200 && binary.verbose.lowercased().contains("content-type: application/vnd.tiersync.batch"), "\(binary.verbose)")
+        let plain = try curl.call("cn", "GET", "/v1/pull?node=cn.gd&after=0", signer: "cn.gd").0
+        #expect(plain.status == 200 && plain.verbose.lowercased().contains("content-type: application/json") && plain.body.contains(#""through":2"#), "\(plain)")
+    }
+
     @Test func conflictsAreListedAndBadResolutionsRefused() async throws {
         let tree = try TestTree(["cn"])
         try await tree.start()

@@ -17,10 +17,12 @@ struct SignedCurl {
 
     /// Sends `body` to `node` at `target`, signed by `signer`'s key (or `key`, or unsigned
     /// when both are nil). `signedBody` signs other bytes than those sent; `at` moves the
-    /// signing time; `replay` sends the headers of an earlier call.
+    /// signing time; `replay` sends the headers of an earlier call; `contentType` is the
+    /// body's declared type.
     @discardableResult
     func call(_ node: String, _ method: String, _ target: String, body: String? = nil, signer: String? = nil, key: NodeKey? = nil,
-              signedBody: String? = nil, at date: Date = Date(), headers: [String] = [], replay: [String]? = nil) throws -> (Answer, [String]) {
+              signedBody: String? = nil, at date: Date = Date(), headers: [String] = [], replay: [String]? = nil,
+              contentType: String = "application/json") throws -> (Answer, [String]) {
         var signature: [String] = []
         if let replay {
             signature = replay
@@ -32,7 +34,7 @@ struct SignedCurl {
         if let body {
             let file = tree.directory.appendingPathComponent("body-\(UUID().uuidString).json")
             try body.write(to: file, atomically: true, encoding: .utf8)
-            arguments += ["-H", "Content-Type: application/json", "--data-binary", "@\(file.path)"]
+            arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@\(file.path)"]
         }
         let bodyFile = tree.directory.appendingPathComponent("answer-\(UUID().uuidString)")
         arguments += ["-o", bodyFile.path, "-w", "\nHTTPSTATUS=%{http_code}\n", "http://127.0.0.1:\(tree.nodes[node]!.port)\(target)"]

@@ -105,4 +105,14 @@ struct ConfigurationReaderTests {
             }
         }
     }
+
+    @Test func theWireFormIsBatchUnlessJSONIsAsked() throws {
+        #expect(try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn"]).batchForm)
+        #expect(try !ConfigurationReader.read(file: nil, environment: ["TIERSYNC_SYNC_WIRE": "json"], flags: ["node.id": "cn"]).batchForm)
+        #expect {
+            try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn", "sync.wire": "xml"])
+        } throws: { error in
+            "\(error)".contains("sync.wire") && "\(error)".contains("batch or json") && "\(error)".contains("--sync-wire")
+        }
+    }
 }

@@ -19,7 +19,7 @@ extension TreeCase {
         if let running = replicators[child] { return running }
         let faults = faults[child] ?? LinkFaults()
         self.faults[child] = faults
-        let link = InProcessLink(endpoint: endpoints[child.parent!]!, faults: faults)
+        let link = InProcessLink(endpoint: endpoints[child.parent!]!, faults: faults, form: InProcessLink.Form.allCases.randomElement(using: &rng)!)
         var replicator = ChildReplicator(store: pool.stores[child]!, link: link, batchSize: Int.random(in: 1...4, using: &rng),
                                          scanLimit: Int.random(in: 2...50, using: &rng), logger: InProcessLink.quiet)
         replicator.flushEvery = Bool.random(using: &rng) ? .zero : .seconds(3600)
