@@ -19,10 +19,9 @@ enum JSONText: Equatable {
 
     /// Parses a JSON text.
     static func parse(_ text: String) throws -> JSONText {
-        var parser = Parser(bytes: Array(text.utf8))
+        var parser = Parser(text)
         let value = try parser.value()
-        parser.skipSpace()
-        guard parser.index == parser.bytes.count else { throw Malformed(offset: parser.index, reason: "trailing characters") }
+        try parser.end()
         return value
     }
 
@@ -65,9 +64,70 @@ enum JSONText: Equatable {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    private struct Parser {
+    /// Reads JSON text from its UTF-8 bytes: a whole value (``value()``), or member by
+    /// member (``nextKey(_:)``, ``nextElement(_:)``) for a reader that builds its own
+    /// structure without a tree in between.
+    struct Parser {
         let bytes: [UInt8]
         var index = 0
+
+        /// A parser at the start of `text`.
+        init(_ text: String) {
+            bytes = Array(text.utf8)
+        }
+
+        /// Consumes `byte`, after any space, or fails naming it.
+        mutating func expect(_ byte: UInt8) throws {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+            index += 1
+        }
+
+        /// The next member's key of an object whose `{` was consumed, with its `:` consumed;
+        /// nil, with the `}` consumed, after the last. `first` is true before the first
+        /// member and is cleared.
+        mutating func nextKey(_ first: inout Bool) throws -> String? {
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
+            if !first { try expect(UInt8(ascii: ",")); skipSpace() }
+            first = false
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            return key
+        }
+
+        /// True when an array whose `[` was consumed has a next element, its `,` consumed;
+        /// false, with the `]` consumed, after the last. `first` works as in ``nextKey(_:)``.
+        mutating func nextElement(_ first: inout Bool) throws -> Bool {
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return false }
+            if !first { try expect(UInt8(ascii: ",")) }
+            first = false
+            return true
+        }
+
+        /// An integer without fraction or exponent.
+        mutating func integer() throws -> Int64 {
+            skipSpace()
+            guard case let .integer(value) = try number() else { throw fail("expected an integer") }
+            return value
+        }
+
+        /// A string.
+        mutating func text() throws -> String {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+            return try string()
+        }
+
+        /// Fails unless only space remains.
+        mutating func end() throws {
+            skipSpace()
+            guard index == bytes.count else { throw fail("trailing characters") }
+        }
 
         mutating func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }

@@ -16,56 +16,98 @@ enum MetaText {
     /// The metadata of an entry with none recorded (an empty object).
     static let empty = #"{"v":{},"e":[],"c":{},"b":{}}"#
 
-    /// Parses stored metadata.
+    /// Parses stored metadata, member by member straight into ``RowMeta`` (this runs for
+    /// every entry read or applied). Members may come in any order; unknown ones are skipped.
     static func meta(_ text: String) throws -> RowMeta {
-        guard case let .object(root) = try JSONText.parse(text) else { throw JSONText.Malformed(offset: 0, reason: "not an object") }
+        var parser = JSONText.Parser(text)
         var meta = RowMeta()
-        meta.context = try context(root["v"])
-        if case let .array(items)? = root["e"] {
-            meta.existence = try items.map { item in
-                guard case let .array(parts) = item, parts.count >= 4, case let .integer(deleted) = parts[3] else {
-                    throw JSONText.Malformed(offset: 0, reason: "existence sibling is not [stamp, origin, priority, deleted]")
+        try parser.expect(UInt8(ascii: "{"))
+        var first = true
+        while let member = try parser.nextKey(&first) {
+            switch member {
+            case "v":
+                meta.context = try context(&parser)
+            case "e":
+                try parser.expect(UInt8(ascii: "["))
+                var firstSibling = true
+                while try parser.nextElement(&firstSibling) {
+                    try parser.expect(UInt8(ascii: "["))
+                    var sibling = try sibling(&parser)
+                    try parser.expect(UInt8(ascii: ","))
+                    sibling.values = [.integer(try parser.integer() != 0 ? 1 : 0)]
+                    try skipRest(&parser)
+                    meta.existence.append(sibling)
                 }
-                var sibling = try sibling(parts)
-                sibling.values = [.integer(deleted != 0 ? 1 : 0)]
-                return sibling
-            }
-        }
-        if case let .object(registers)? = root["c"] {
-            for (name, list) in registers {
-                guard case let .array(items) = list else { continue }
-                meta.registers[name] = try items.map { item in
-                    guard case let .array(parts) = item else { throw JSONText.Malformed(offset: 0, reason: "sibling is not an array") }
-                    var sibling = try sibling(parts)
-                    if parts.count >= 4 { sibling.values = try values(parts[3]) }
-                    return sibling
+            case "c":
+                try parser.expect(UInt8(ascii: "{"))
+                var firstRegister = true
+                while let name = try parser.nextKey(&firstRegister) {
+                    var siblings: [Sibling] = []
+                    try parser.expect(UInt8(ascii: "["))
+                    var firstSibling = true
+                    while try parser.nextElement(&firstSibling) {
+                        try parser.expect(UInt8(ascii: "["))
+                        var sibling = try sibling(&parser)
+                        var more = false
+                        if try parser.nextElement(&more) {
+                            sibling.values = try values(parser.value())
+                            try skipRest(&parser)
+                        }
+                        siblings.append(sibling)
+                    }
+                    meta.registers[name] = siblings
                 }
+            case "b":
+                guard case let .object(bases) = try parser.value() else { continue }
+                for (name, base) in bases {
+                    guard case let .array(parts) = base, parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1],
+                          let origin = try? NodeID(origin) else { continue }
+                    meta.bases[name] = RegisterBase(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: origin), values: try values(parts[2]))
+                }
+            default:
+                _ = try parser.value()
             }
         }
-        if case let .object(bases)? = root["b"] {
-            for (name, base) in bases {
-                guard case let .array(parts) = base, parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1],
-                      let origin = try? NodeID(origin) else { continue }
-                meta.bases[name] = RegisterBase(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: origin), values: try values(parts[2]))
-            }
-        }
+        try parser.end()
         return meta
+    }
+
+    /// `stamp,"origin",priority` of a sibling whose `[` was read.
+    private static func sibling(_ parser: inout JSONText.Parser) throws -> Sibling {
+        let stamp = try parser.integer()
+        try parser.expect(UInt8(ascii: ","))
+        let origin = try NodeID(try parser.text())
+        try parser.expect(UInt8(ascii: ","))
+        let priority = try parser.integer()
+        return Sibling(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: origin), priority: Int(priority), values: nil)
+    }
+
+    /// Skips what a sibling's array holds beyond the parts read, and its `]`.
+    private static func skipRest(_ parser: inout JSONText.Parser) throws {
+        var first = false
+        while try parser.nextElement(&first) { _ = try parser.value() }
+    }
+
+    /// Reads a causal context's object of stamps by writer; members that are not integers
+    /// are skipped.
+    private static func context(_ parser: inout JSONText.Parser) throws -> CausalContext {
+        try parser.expect(UInt8(ascii: "{"))
+        var stamps: [NodeID: HybridTimestamp] = [:]
+        var first = true
+        while let node = try parser.nextKey(&first) {
+            guard case let .integer(value) = try parser.value() else { continue }
+            stamps[try NodeID(node)] = HybridTimestamp(rawValue: value)
+        }
+        return CausalContext(stamps)
     }
 
     /// Parses the stored text of a causal context: a JSON object of stamps by writer, as
     /// the `v` member of metadata and an eviction record's `context` hold it.
     static func context(_ text: String) throws -> CausalContext {
-        try context(JSONText.parse(text))
-    }
-
-    private static func context(_ node: JSONText?) throws -> CausalContext {
-        guard case let .object(stamps)? = node else { return CausalContext() }
-        var context: [NodeID: HybridTimestamp] = [:]
-        for (node, stamp) in stamps {
-            guard case let .integer(value) = stamp else { continue }
-            context[try NodeID(node)] = HybridTimestamp(rawValue: value)
-        }
-        return CausalContext(context)
+        var parser = JSONText.Parser(text)
+        let context = try context(&parser)
+        try parser.end()
+        return context
     }
 
     /// The stored text of a causal context.
@@ -84,13 +126,6 @@ enum MetaText {
             out.append(UInt8(ascii: ":"))
             KeyText.appendInteger(entry.value.rawValue, to: &out)
         }
-    }
-
-    private static func sibling(_ parts: [JSONText]) throws -> Sibling {
-        guard parts.count >= 3, case let .integer(stamp) = parts[0], case let .string(origin) = parts[1], case let .integer(priority) = parts[2] else {
-            throw JSONText.Malformed(offset: 0, reason: "sibling is not [stamp, origin, priority, ...]")
-        }
-        return Sibling(version: Version(stamp: HybridTimestamp(rawValue: stamp), origin: try NodeID(origin)), priority: Int(priority), values: nil)
     }
 
     /// The stored text of metadata. Each register's winner is written without values: its

@@ -34,4 +34,19 @@ struct MetaTextTests {
         #expect(try MetaText.values(MetaText.text(odd)) == odd)
         #expect(try MetaText.context(MetaText.text(meta.context)) == meta.context)
     }
+
+    /// Members in another order, space, and parts a later version may add are read; text
+    /// that is not metadata is refused.
+    @Test func metadataIsReadWhateverTheOrderAndSpacing() throws {
+        let text = #" { "c" : { "a" : [ [7,"cn",1] , [5,"cn.gd",0,[1,{"real":"2.5"}],"extra"] ] }, "x": [1,{"y":2}], "e":[[7,"cn",0,1,9]], "v":{"cn":7,"cn.gd":5,"note":"skipped"}, "b":{} } "#
+        let meta = try MetaText.meta(text)
+        #expect(meta.context == CausalContext([try NodeID("cn"): HybridTimestamp(rawValue: 7), try NodeID("cn.gd"): HybridTimestamp(rawValue: 5)]))
+        #expect(meta.isDeleted)
+        #expect(meta.registers["a"]?.map(\.priority) == [1, 0])
+        #expect(meta.registers["a"]?.last?.values == [.integer(1), .real(2.5)])
+        #expect(try MetaText.meta(MetaText.empty) == RowMeta())
+        for bad in ["", "[]", #"{"v":{"cn":1}"#, #"{"e":[[1,"cn"]]}"#, #"{"e":[[1,"NOT AN ID",0,0]]}"#, #"{"v":{}} x"#] {
+            #expect(throws: (any Error).self, "\(bad)") { try MetaText.meta(bad) }
+        }
+    }
 }
