@@ -36,7 +36,7 @@ public enum ConfigurationReader {
         Key(name: "node.children", help: "the children this node expects, comma-separated, e.g. cn.gd.sz, cn.gd.gz (default: none; a child is known once it calls)"),
         Key(name: "sync.interval", help: "seconds between sync rounds when nothing changes locally (default 5)"),
         Key(name: "sync.timeout", help: "seconds a request to the parent may wait for its answer before the round is retried (default 30)"),
-        Key(name: "sync.batch", help: "changes per push or pull batch (default 5000)"),
+        Key(name: "sync.batch", help: "changes per push or pull batch (default 1000)"),
         Key(name: "sync.wire", help: "how pushes and pull answers travel: batch (compact binary, Protocols/BATCH.md) or json, for debugging (default batch)"),
         Key(name: "limits.body_bytes", help: "largest request body accepted, in bytes (default 67108864)"),
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),

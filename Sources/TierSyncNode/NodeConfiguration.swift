@@ -26,7 +26,8 @@ public struct NodeConfiguration: Sendable, Equatable {
     /// form (`Protocols/BATCH.md`) rather than JSON. The default is true; JSON is for
     /// debugging with a proxy or a capture.
     public var batchForm: Bool
-    /// The most changes per push or pull batch. The default is 5000.
+    /// The most changes per push or pull batch. The default is 1000: smaller batches keep
+    /// a daemon's memory lower and let the next hop start sooner.
     public var batchSize: Int
     /// The largest request body the API accepts, in bytes. The default is 64 MiB.
     public var bodyLimit: Int
@@ -70,7 +71,7 @@ public struct NodeConfiguration: Sendable, Equatable {
         syncInterval = 5
         requestTimeout = 30
         batchForm = true
-        batchSize = 5000
+        batchSize = 1000
         bodyLimit = 64 << 20
         batchLimit = 20000
         clockSkew = 300
