@@ -4,7 +4,7 @@ import GRDB
 /// so an acknowledgement, promises.
 ///
 /// Every connection TierSync commits through runs in WAL mode (``DatabasePool`` sets it)
-/// with `PRAGMA synchronous = FULL` (``pool(path:label:busySeconds:mappedBytes:)``): a commit returns only after its WAL frames are on
+/// with `PRAGMA synchronous = FULL` (``pool(path:label:busySeconds:)``): a commit returns only after its WAL frames are on
 /// disk (fsync), so a batch a parent acknowledged, and the cursor written with it, survive
 /// a power loss, not only a killed process. SQLite's usual choice for WAL, `NORMAL`, syncs
 /// only at checkpoints: after a power loss the last commits may be gone although they were
@@ -23,16 +23,14 @@ public enum DurableConnection {
     ///   - path: the database file.
     ///   - label: the pool's label in GRDB's diagnostics, e.g. `tiersync.cn.gd`.
     ///   - busySeconds: how long a statement waits for another process's write lock.
-    ///   - mappedBytes: how much of the file reads may map instead of copy (0: none).
     /// - Throws: GRDB's error when the file cannot be opened, ``NotDurable`` when SQLite
     ///   does not keep the level.
-    public static func pool(path: String, label: String, busySeconds: Double = 30, mappedBytes: Int = 0) throws -> DatabasePool {
+    public static func pool(path: String, label: String, busySeconds: Double = 30) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busySeconds)
         configuration.label = label
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronousLevel)")
-            if mappedBytes > 0 { try db.execute(sql: "PRAGMA mmap_size = \(mappedBytes)") }
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         let settings = try pool.writeWithoutTransaction { db in
