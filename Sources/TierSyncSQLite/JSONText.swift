@@ -199,6 +199,10 @@ enum JSONText: Equatable {
 
         mutating func number() throws -> JSONText {
             let start = index
+            // The usual number here is a stamp, a priority or a count: an integer, read
+            // without making a string of it.
+            if let integer = plainInteger() { return .integer(integer) }
+            index = start
             var integral = true
             while index < bytes.count {
                 let byte = bytes[index]
@@ -217,8 +221,42 @@ enum JSONText: Equatable {
             return .number(value)
         }
 
+        /// An integer of optional `-` and digits that nothing like `.`, `e` or another
+        /// digit follows and that fits 64 bits, consumed; nil otherwise, with the index
+        /// left anywhere (the caller restores it).
+        mutating func plainInteger() -> Int64? {
+            let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            let digitsStart = index
+            var magnitude: UInt64 = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                let (times, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = times.addingReportingOverflow(UInt64(bytes[index] - 0x30))
+                guard !overflow, !carry else { return nil }
+                magnitude = sum
+                index += 1
+            }
+            guard index > digitsStart else { return nil }
+            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(bytes[index]) {
+                return nil
+            }
+            if negative {
+                guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+                return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+            }
+            guard magnitude <= UInt64(Int64.max) else { return nil }
+            return Int64(magnitude)
+        }
+
         mutating func string() throws -> String {
             index += 1
+            // Most strings have no escape: one slice, one string.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return String(decoding: bytes[index..<end], as: UTF8.self)
+            }
             var runStart = index
             var result = ""
             while index < bytes.count {

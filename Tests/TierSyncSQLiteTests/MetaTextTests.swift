@@ -49,4 +49,22 @@ struct MetaTextTests {
             #expect(throws: (any Error).self, "\(bad)") { try MetaText.meta(bad) }
         }
     }
+
+    /// Integers are read as 64-bit integers to their limits, anything else as a number;
+    /// strings with and without escapes come back whole.
+    @Test func numbersAndStringsParseAsBefore() throws {
+        let cases: [(String, JSONText)] = [
+            ("0", .integer(0)), ("-0", .integer(0)), ("007", .integer(7)), ("9223372036854775807", .integer(.max)),
+            ("-9223372036854775808", .integer(.min)), ("9223372036854775808", .number(9223372036854775808)),
+            ("1.5", .number(1.5)), ("-2e3", .number(-2000)), ("1E+2", .number(100)),
+            (#""plain""#, .string("plain")), (#""a\"b\\c\n""#, .string("a\"b\\c\n")), (#""""#, .string("")),
+            ("[1,-2,\"x\"]", .array([.integer(1), .integer(-2), .string("x")])),
+        ]
+        for (text, expected) in cases {
+            #expect(try JSONText.parse(text) == expected, "\(text)")
+        }
+        for bad in ["-", "1-2", "--1", #""open"#] {
+            #expect(throws: (any Error).self, "\(bad)") { try JSONText.parse(bad) }
+        }
+    }
 }
