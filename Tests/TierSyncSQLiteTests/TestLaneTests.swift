@@ -11,15 +11,6 @@ struct TestLaneTests {
         #expect(Thread.current.name == "test aTestRunsO", "\(Thread.current.name ?? "unnamed")")
     }
 
-    @Test func anAsyncTestResumesOnItsThreadAfterEachAwait() async throws {
-        #expect(Self.threadName() == "test anAsyncTes")
-        try await Task.sleep(for: .milliseconds(10))
-        #expect(Self.threadName() == "test anAsyncTes")
-    }
-
-    /// The name of the thread this runs on.
-    static func threadName() -> String? { Thread.current.name }
-
     @Test func theLanesLetTheirWidthInAndThenTheLongestWaiter() async throws {
         let lanes = DaemonLanes(width: 2)
         await lanes.enter()
