@@ -5,14 +5,20 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Reads the log after `sequence` and the current values of the rows selected, in one
-    /// transaction that sees every local write folded (``readFolded(_:)``), so each
-    /// change's values match its version; when the selection reads them, the eviction
-    /// records too, in log order with the entries.
+    /// transaction that sees the local writes folded (``readFolded(unfoldedWhenFull:foldLimit:_:)``),
+    /// so each change's values match its version; when the selection reads them, the
+    /// eviction records too, in log order with the entries. Of a backlog of local writes,
+    /// at least twice `limit` (and 2000) are folded per read, oldest first; the batch then
+    /// says `more` while any still wait.
     public func changes(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
         let schema = self.schema
-        return try await readFolded { db in
+        // A large backlog of local writes is folded a few batches at a time, so that the
+        // first batch leaves before the last write is folded; `more` says the rest waits.
+        return try await readFolded(foldLimit: max(2 * limit, CaptureFold.chunk)) { db in
             var reader = LogReader(db: db, schema: schema)
-            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: byteLimit, selecting: selection)
+            var batch = try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: byteLimit, selecting: selection)
+            if !batch.more, try SQLiteStore.hasCaptures(db) { batch.more = true }
+            return batch
         }
     }
 
