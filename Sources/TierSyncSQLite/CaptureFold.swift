@@ -21,7 +21,7 @@ struct CaptureFold {
     /// update that changed a key counts once).
     private var writes: Int64 = 0
     /// The stamp of a key change just folded, which the insert of its new key takes.
-    private(set) var keyChangeStamp: HybridTimestamp?
+    private var keyChangeStamp: HybridTimestamp?
     /// Every application write this fold folded.
     private(set) var folded: Int64 = 0
 
@@ -53,18 +53,15 @@ struct CaptureFold {
         head = try SQLiteStore.logHead(db)
     }
 
-    /// Folds the captures waiting in `_ts_capture` into the log, oldest first, and removes
-    /// them: every one, or with `limit`, whole chunks until at least that many are folded
-    /// (the log then holds a prefix of the local writes, and a key change is never split
-    /// from the insert of its new key). Returns the number of application writes folded.
+    /// Folds every capture waiting in `_ts_capture` into the log, oldest first, and empties
+    /// it. Returns the number of application writes folded.
     @discardableResult
-    static func foldPending(_ db: Database, node: NodeID, schema: SyncSchema, limit: Int? = nil) throws -> Int64 {
+    static func foldPending(_ db: Database, node: NodeID, schema: SyncSchema) throws -> Int64 {
         guard try SQLiteStore.hasCaptures(db) else { return 0 }
         let width = try db.columns(in: "_ts_capture").count - 6
         let images = (0..<width).map { ", " + CaptureSQL.imageColumn($0) }.joined()
         let read = try db.makeStatement(sql: "SELECT pos, tbl, op, at, scope, changed\(images) FROM _ts_capture ORDER BY pos LIMIT \(chunk)")
         var fold = try CaptureFold(db: db, node: node)
-        let start = fold.head
         while true {
             var last: Int64?
             let rows = try Row.fetchCursor(read)
@@ -83,7 +80,6 @@ struct CaptureFold {
             guard let last else { break }
             try fold.store()
             try db.execute(sql: "DELETE FROM _ts_capture WHERE pos <= ?", arguments: [last])
-            if let limit, fold.head - start >= limit, fold.keyChangeStamp == nil { break }
         }
         return fold.folded
     }

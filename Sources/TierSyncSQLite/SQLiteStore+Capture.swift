@@ -19,10 +19,8 @@ extension SQLiteStore {
     /// transaction when no capture waits, else a write transaction that folds them first.
     /// With `unfoldedWhenFull`, a file that cannot grow (``StoreError/storageFull(database:cause:)``)
     /// gets `body` run on the log as it is instead: for a status that must still be told.
-    /// A read-only store always reads the log as it is. With `foldLimit`, at least that many
-    /// captures are folded, not necessarily all (``CaptureFold/foldPending(_:node:schema:limit:)``):
-    /// `body` then sees a prefix of the local writes, and captures may still wait.
-    func readFolded<T: Sendable>(unfoldedWhenFull: Bool = false, foldLimit: Int? = nil, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    /// A read-only store always reads the log as it is.
+    func readFolded<T: Sendable>(unfoldedWhenFull: Bool = false, _ body: @Sendable (Database) throws -> T) async throws -> T {
         let schema = self.schema, node = self.node
         if readOnly { return try await pool.read(body) }
         let read = try await pool.read { db -> Folded<T> in
@@ -31,7 +29,7 @@ extension SQLiteStore {
         if case let .read(result) = read { return result }
         do {
             return try await writeTransaction { db in
-                try CaptureFold.foldPending(db, node: node, schema: schema, limit: foldLimit)
+                try CaptureFold.foldPending(db, node: node, schema: schema)
                 return try body(db)
             }
         } catch StoreError.storageFull where unfoldedWhenFull {

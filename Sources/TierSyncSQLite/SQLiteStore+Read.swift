@@ -5,23 +5,14 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Reads the log after `sequence` and the current values of the rows selected, in one
-    /// transaction that sees the local writes folded (``readFolded(unfoldedWhenFull:foldLimit:_:)``),
-    /// so each change's values match its version; when the selection reads them, the
-    /// eviction records too, in log order with the entries. A push's read folds at least
-    /// twice `limit` (and 2000) of a backlog of local writes, oldest first, not necessarily
-    /// all; the batch then says `more` while any still wait.
+    /// transaction that sees every local write folded (``readFolded(_:)``), so each
+    /// change's values match its version; when the selection reads them, the eviction
+    /// records too, in log order with the entries.
     public func changes(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {
         let schema = self.schema
-        // A push folds a large backlog of local writes a few batches at a time, so that the
-        // first batch leaves before the last write is folded; `more` says the rest waits.
-        // A pull answer folds them all: 1M rows written at a parent reached its child in
-        // 56-64 s folded at once, 77 s folded a few batches per answer.
-        let foldLimit: Int? = if case .pushedBy = selection { max(2 * limit, CaptureFold.chunk) } else { nil }
-        return try await readFolded(foldLimit: foldLimit) { db in
+        return try await readFolded { db in
             var reader = LogReader(db: db, schema: schema)
-            var batch = try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: byteLimit, selecting: selection)
-            if !batch.more, try SQLiteStore.hasCaptures(db) { batch.more = true }
-            return batch
+            return try reader.read(after: sequence, limit: limit, scanLimit: scanLimit, byteLimit: byteLimit, selecting: selection)
         }
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Testing
 import TierSyncModel
-import TierSyncStore
 @testable import TierSyncSQLite
 import TierSyncTestTraits
 
@@ -213,40 +212,6 @@ struct ThinCaptureTests {
         #expect((base[2] as? [Any])?.compactMap { $0 as? String } == ["T1", "second", "cn.gd.sz"])
         #expect(try await store.clock().rawValue == entry.stamp)
         #expect(try await store.logHead() == 3)
-    }
-
-    /// A read of the log folds a backlog a few batches at a time, oldest first: the batch
-    /// says there is more while captures wait, and reading on sends every write once, in
-    /// order; a key change and the insert of its new key are folded together.
-    @Test func aBacklogIsFoldedAFewBatchesAtATime() async throws {
-        let fixture = try Fixture()
-        let store = fixture.store, app = fixture.app
-        try await app.write { db in
-            for index in 0..<4999 {
-                try db.execute(sql: "INSERT INTO ticket(id, summary, scope) VALUES (?, 'backlog', 'cn.gd.sz')", arguments: [String(format: "T%05d", index)])
-            }
-            // Positions 5000 and 5001: the old key's deletion and the new key's insert.
-            try db.execute(sql: "UPDATE ticket SET id = 'T-moved' WHERE id = 'T00000'")
-            try db.execute(sql: "INSERT INTO ticket(id, summary, scope) VALUES ('T-last', 'backlog', 'cn.gd.sz')")
-        }
-        let first = try await store.changes(after: 0, limit: 10, scanLimit: 50_000, byteLimit: ChangeBatch.byteLimit, selecting: .pushedBy(store.node))
-        #expect(first.changes.count == 10 && first.more)
-        let waiting = try Self.count(app, "SELECT count(*) FROM _ts_capture")
-        #expect(waiting > 0 && waiting < 5002, "\(waiting) captures wait after the first read")
-        var keys: [String] = first.changes.map { $0.key.first?.textValue ?? "" }
-        var cursor = first.scannedThrough
-        for _ in 0..<2000 {
-            let batch = try await store.changes(after: cursor, limit: 1000, scanLimit: 50_000, byteLimit: ChangeBatch.byteLimit, selecting: .pushedBy(store.node))
-            keys += batch.changes.map { $0.key.first?.textValue ?? "" }
-            cursor = batch.scannedThrough
-            if !batch.more { break }
-        }
-        #expect(try Self.count(app, "SELECT count(*) FROM _ts_capture") == 0)
-        #expect(keys.count == 5001 && Set(keys).count == 5001, "each row once: \(keys.count)")
-        #expect(keys.last == "T-last" && keys.dropLast().last == "T-moved")
-        let moved = try #require(try Self.entry(app, "ticket", "T-moved"))
-        let old = try #require(try Self.entry(app, "ticket", "T00000"))
-        #expect(old.deleted && old.stamp == moved.stamp, "the key change shares one stamp")
     }
 
     /// A row inserted and deleted between two folds is logged as a deletion with the values
