@@ -56,14 +56,15 @@ public final class HTTPParentLink: ResyncLink {
     }
 
     /// Sends a push and waits for the parent's acknowledgement.
-    /// Pushes go in the batch form; a parent that answers one with 400 gets it again as
-    /// JSON, and when that is accepted, later pushes go as JSON too.
+    /// Pushes go in the batch form; a parent from before the form, which answers one with
+    /// 400 because the body is not JSON, gets it again as JSON, and when that is accepted,
+    /// later pushes go as JSON too. Any other refusal stands.
     public func push(_ request: PushRequest) async throws -> PushResponse {
         guard batchPushes.withLock({ $0 }) else { return try await send(try post("v1/push", request), as: PushResponse.self) }
         let batch = Request(method: .POST, target: path("v1/push"), body: BatchCodec.encode(request), contentType: BatchCodec.mediaType)
         do {
             return try await send(batch, as: PushResponse.self)
-        } catch let SyncError.refused(status, body) where status == 400 && body.code == "bad_request" {
+        } catch let SyncError.refused(status, body) where status == 400 && body.code == "bad_request" && body.message.contains("not valid JSON") {
             let answer = try await send(try post("v1/push", request), as: PushResponse.self)
             batchPushes.withLock { $0 = false }
             return answer

@@ -109,10 +109,10 @@ enum JSONText: Equatable {
             return true
         }
 
-        /// An integer without fraction or exponent.
+        /// An integer without fraction or exponent (`true` and `false` read as 1 and 0, as
+        /// ``value()`` reads them).
         mutating func integer() throws -> Int64 {
-            skipSpace()
-            guard case let .integer(value) = try number() else { throw fail("expected an integer") }
+            guard case let .integer(value) = try self.value() else { throw fail("expected an integer") }
             return value
         }
 

@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// hash, and each log entry of a row held in a table (live, without `tomb`) its version
     /// hash, to the leaf of its key. Only rows whose scope `scopes` selects count. Each
     /// digest carries where its rows and entries are, for ``digestKeys`` and ``states``.
-    /// Local writes waiting in the capture log are folded first (``readFolded(_:)``).
+    /// Local writes waiting in the capture log are folded first (``readFolded(unfoldedWhenFull:_:)``).
     public func digests(of tables: [String], scopes: ScopeSelection) async throws -> [String: TableDigest] {
         let schemas = try tables.map { try resolvedTable($0) }
         return try await readFolded { db in

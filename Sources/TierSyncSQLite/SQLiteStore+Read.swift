@@ -5,7 +5,7 @@ import TierSyncStore
 
 extension SQLiteStore {
     /// Reads the log after `sequence` and the current values of the rows selected, in one
-    /// transaction that sees every local write folded (``readFolded(_:)``), so each
+    /// transaction that sees every local write folded (``readFolded(unfoldedWhenFull:_:)``), so each
     /// change's values match its version; when the selection reads them, the eviction
     /// records too, in log order with the entries.
     public func changes(after sequence: Int64, limit: Int, scanLimit: Int, byteLimit: Int, selecting selection: LogSelection) async throws -> ChangeBatch {

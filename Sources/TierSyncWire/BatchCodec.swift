@@ -109,8 +109,8 @@ public enum BatchCodec {
                 let entries = try reader.count("an eviction's context")
                 var context: [String: Int64] = [:]
                 for _ in 0..<entries {
-                    let node = try reader.name("an eviction's context")
-                    context[node] = try reader.signed("an eviction's context")
+                    let node = try reader.node("an eviction's context")
+                    context[node.description] = try reader.signed("an eviction's context")
                 }
                 evictions?.append(WireEviction(table: table, key: key, scope: scope, context: context))
             }
@@ -233,7 +233,7 @@ public enum BatchCodec {
     private static func readChanges(_ reader: inout BatchReader) throws(WireError) -> [WireChange] {
         let count = try reader.count("the changes")
         var changes: [WireChange] = []
-        changes.reserveCapacity(count)
+        changes.reserveCapacity(BatchReader.reserved(count))
         for _ in 0..<count {
             let flags = try reader.byte("a change's flags")
             guard flags & ~ChangeFlag.all == 0 else { throw .invalid("change \(changes.count): flags byte \(flags); only bits 0 to 6 are defined") }
@@ -247,12 +247,13 @@ public enum BatchCodec {
             let previousScope = flags & ChangeFlag.previousScope != 0 ? try reader.name("a change's previous scope") : nil
             var meta = RowMeta(context: CausalContext(try reader.context("a change's context")))
             let writes = try reader.count("the existence register")
-            meta.existence.reserveCapacity(writes)
+            meta.existence.reserveCapacity(BatchReader.reserved(writes))
             for _ in 0..<writes {
                 let version = try reader.version("an existence write")
                 let priority = try reader.signed("an existence write's priority")
                 let deleted = try reader.byte("an existence write's deleted flag")
-                guard deleted <= 1, let priority = Int(exactly: priority) else { throw .invalid("change \(changes.count) to \(table): an existence write's deleted flag is 0 or 1") }
+                guard let priority = Int(exactly: priority) else { throw .invalid("change \(changes.count) to \(table): an existence write's priority is out of range") }
+                guard deleted <= 1 else { throw .invalid("change \(changes.count) to \(table): an existence write's deleted flag is 0 or 1") }
                 meta.existence.append(Sibling(version: version, priority: priority, values: [.integer(Int64(deleted))]))
             }
             if flags & ChangeFlag.registers != 0 {
@@ -261,7 +262,9 @@ public enum BatchCodec {
                     var siblings: [Sibling] = []
                     for _ in 0..<(try reader.count("register \(name)")) {
                         let version = try reader.version("a write of register \(name)")
-                        guard let priority = Int(exactly: try reader.signed("a write's priority")) else { throw .invalid("register \(name): priority out of range") }
+                        guard let priority = Int(exactly: try reader.signed("a write's priority")) else {
+                    throw .invalid("change \(changes.count) to \(table): register \(name): a write's priority is out of range")
+                }
                         let hasValues = try reader.byte("a write's values flag")
                         guard hasValues <= 1 else { throw .invalid("change \(changes.count) to \(table): register \(name): a write's values flag is 0 or 1") }
                         siblings.append(Sibling(version: version, priority: priority, values: hasValues == 1 ? try reader.values("a losing write's values") : nil))

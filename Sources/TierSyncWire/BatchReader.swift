@@ -24,10 +24,15 @@ struct BatchReader {
         }
         offset = 5
         let count = try self.count("the name table")
-        names.reserveCapacity(count)
+        names.reserveCapacity(BatchReader.reserved(count))
         for _ in 0..<count { names.append(try string("a name")) }
         nodes = Array(repeating: nil, count: names.count)
     }
+
+    /// How many items to reserve room for ahead of reading `count`: a count is checked
+    /// against the bytes left, but an item takes far more memory than its one byte, so a
+    /// forged count must not reserve gigabytes before the body runs out.
+    static func reserved(_ count: Int) -> Int { min(count, 1024) }
 
     /// True when every byte was read.
     var isAtEnd: Bool { offset == bytes.count }
@@ -133,7 +138,7 @@ struct BatchReader {
     mutating func values(_ what: String) throws(WireError) -> [SQLValue] {
         let count = try self.count(what)
         var values: [SQLValue] = []
-        values.reserveCapacity(count)
+        values.reserveCapacity(BatchReader.reserved(count))
         for _ in 0..<count { values.append(try value(what)) }
         return values
     }
@@ -147,7 +152,7 @@ struct BatchReader {
     /// Reads a causal context.
     mutating func context(_ what: String) throws(WireError) -> [NodeID: HybridTimestamp] {
         let count = try self.count(what)
-        var stamps: [NodeID: HybridTimestamp] = Dictionary(minimumCapacity: count)
+        var stamps: [NodeID: HybridTimestamp] = Dictionary(minimumCapacity: BatchReader.reserved(count))
         for _ in 0..<count {
             let node = try self.node(what)
             stamps[node] = HybridTimestamp(rawValue: try signed(what))

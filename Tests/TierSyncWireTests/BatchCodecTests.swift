@@ -109,4 +109,11 @@ struct BatchCodecTests {
         #expect(BatchCodec.encode(request) == bytes)
         #expect(try json(BatchCodec.decodePush(bytes)) == json(request))
     }
+
+    /// A parent from before the batch form reads every push body as JSON: its refusal says
+    /// the body is not valid JSON, which is what makes a child fall back to JSON.
+    @Test func aParentReadingJSONSaysABatchIsNotValidJSON() throws {
+        let data = BatchCodec.encode(PushRequest(node: "cn.gd.sz", after: 0, through: 1, columns: ["customer": table.columns], changes: try changes()))
+        #expect { try WireCoding.decode(PushRequest.self, from: data) } throws: { "\($0)".contains("not valid JSON") }
+    }
 }
