@@ -80,9 +80,7 @@ public struct ApplyRules: Sendable {
     /// of the pushing child. Returns the table and the change with each register ranked
     /// winner first, the winner's values dropped (they are the row's values).
     public func admit(_ change: Change) throws(Refusal) -> (table: TableSchema, change: Change) {
-        guard let table = schema.table(named: change.table) else {
-            throw Refusal("unknown table \(change.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
-        }
+        let table = try synced(change.table)
         if let problem = ChangeShape.problem(change, table: table) { throw Refusal(problem) }
         if let authority, let problem = PushAuthorization.problem(change, from: authority, table: table) { throw Refusal(problem) }
         return (table, ApplyRules.normalized(change))
@@ -123,9 +121,7 @@ public struct ApplyRules: Sendable {
 
     /// Checks `eviction` before the row's state is read: its table and its key.
     public func admit(_ eviction: Eviction) throws(Refusal) -> TableSchema {
-        guard let table = schema.table(named: eviction.table) else {
-            throw Refusal("unknown table \(eviction.table); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
-        }
+        let table = try synced(eviction.table)
         if let problem = ChangeShape.keyProblem(eviction.key, table: table) { throw Refusal(problem) }
         return table
     }
@@ -140,6 +136,14 @@ public struct ApplyRules: Sendable {
             guard eviction.supersedes(state.meta.context) else { return .skip }
             return .drop(context: eviction.context.union(state.meta.context))
         }
+    }
+
+    /// The table named `name`, which this node must sync.
+    private func synced(_ name: String) throws(Refusal) -> TableSchema {
+        guard let table = schema.table(named: name) else {
+            throw Refusal("unknown table \(name); this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+        }
+        return table
     }
 
     /// True when this node holds `state` in its table: live and in a scope it holds.

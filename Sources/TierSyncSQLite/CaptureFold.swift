@@ -141,15 +141,13 @@ struct CaptureFold {
     /// The row's entry as the log holds it; nil when it has none. Unreadable metadata counts
     /// as none: the write starts it anew.
     private func load(_ id: EntryKey) throws -> LogState? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT seq, hlc, origin, source, scope, prev_scope, deleted, meta, tomb, born FROM _ts_log WHERE tbl = ? AND pk = ?
-            """)
+        let statement = try db.cachedStatement(sql: "SELECT \(LoggedEntry.columns) FROM _ts_log WHERE tbl = ? AND pk = ?")
         statement.setUncheckedArguments([id.table, id.key])
-        guard let row = try Row.fetchOne(statement) else { return nil }
+        guard let row = try LoggedEntry.read(statement) else { return nil }
         return LogState(
-            seq: row[0], version: Version(stamp: HybridTimestamp(rawValue: row[1]), origin: (try? NodeID(row[2] as String)) ?? node),
-            source: row[3], scope: row[4], previousScope: row[5], deleted: (row[6] as Int64) != 0,
-            meta: (try? MetaText.meta(row[7])) ?? RowMeta(), tomb: row[8], born: row[9])
+            seq: row.seq, version: Version(stamp: HybridTimestamp(rawValue: row.hlc), origin: (try? NodeID(row.origin)) ?? node),
+            source: row.source, scope: row.scope, previousScope: row.previousScope, deleted: row.deleted,
+            meta: (try? MetaText.meta(row.meta)) ?? RowMeta(), tomb: row.tomb, born: row.born)
     }
 
     /// Writes the entries folded, the clock and the count of writes captured.

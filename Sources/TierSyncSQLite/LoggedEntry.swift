@@ -18,9 +18,11 @@ struct LoggedEntry {
     var keyText: String
     /// The position of the row's first entry here; nil for one logged before births were.
     var born: Int64?
+    /// The entry's position in the log.
+    var seq: Int64
 
     /// The columns of `_ts_log` an entry is read from, in order.
-    static let columns = "hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk, born"
+    static let columns = "hlc, origin, source, scope, prev_scope, deleted, meta, tomb, pk, born, seq"
 
     /// Reads the entry a prepared statement selecting ``columns`` finds, stepping it through
     /// SQLite's C API (the apply looks up every row it receives), and resets it.
@@ -33,7 +35,8 @@ struct LoggedEntry {
         return LoggedEntry(
             hlc: sqlite3_column_int64(handle, 0), origin: text(1) ?? "", source: text(2) ?? "", scope: text(3) ?? "",
             previousScope: text(4), deleted: sqlite3_column_int64(handle, 5) != 0, meta: text(6) ?? "", tomb: text(7),
-            keyText: text(8) ?? "", born: sqlite3_column_type(handle, 9) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 9))
+            keyText: text(8) ?? "", born: sqlite3_column_type(handle, 9) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 9),
+            seq: sqlite3_column_int64(handle, 10))
     }
 
     /// The state the entry records for the row `key` of `table`. The row's values are in
