@@ -2,13 +2,24 @@ import Foundation
 import Testing
 @testable import TierSyncTestTraits
 
-/// The traits that place tests: a test of `.ownThread` runs outside the cooperative pool,
-/// and the daemon lanes let no more than their width in at once, in arrival order.
+/// The traits that place tests: a body in the scope of `.ownThread` runs outside the
+/// cooperative pool, before and after it awaits, and the daemon lanes let no more than
+/// their width in at once, in arrival order.
 @Suite(.ownThread)
 struct TestLaneTests {
-    @Test func aTestRunsOnAThreadOfItsOwn() {
-        // The name, cut to Linux's 15 bytes; the cooperative pool's threads are "…default-qos".
-        #expect(Thread.current.name == "test aTestRunsO", "\(Thread.current.name ?? "unnamed")")
+    @Test func aTestRunsOnAThreadOfItsOwn() async throws {
+        // The lane's scope, entered as Swift Testing enters it, with a body of our own; the
+        // name is cut to Linux's 15 bytes, and the pool's threads are "…default-qos".
+        let test = try #require(Test.current)
+        for _ in 0..<20 {
+            let seen = Seen()
+            try await TestLane.ownThread.provideScope(for: test, testCase: Test.Case.current) {
+                await seen.record(Self.threadName())
+                try await Task.sleep(for: .milliseconds(1))
+                await seen.record(Self.threadName())
+            }
+            #expect(await seen.names == ["test aTestRunsO", "test aTestRunsO"])
+        }
     }
 
     @Test func theLanesLetTheirWidthInAndThenTheLongestWaiter() async throws {
@@ -28,6 +39,15 @@ struct TestLaneTests {
         await lanes.leave()
         await fourth.value
         #expect(await entered.order == [3, 4])
+    }
+
+    /// The name of the thread this runs on (a synchronous read: async code may not ask).
+    static func threadName() -> String? { Thread.current.name }
+
+    /// The names of the threads a body ran on, in order.
+    actor Seen {
+        var names: [String?] = []
+        func record(_ name: String?) { names.append(name) }
     }
 
     /// The waiters that got a lane, in the order they got it.
