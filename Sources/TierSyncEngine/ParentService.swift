@@ -18,6 +18,9 @@ public struct ParentService: Sendable {
     /// Signalled after every apply of a child's push, and waited on by held pulls; the
     /// node's sync loop and commit watcher share it.
     public let notifier: LogNotifier
+    /// When this node forgets history, for the status report. The default has the default
+    /// grace period and knows the children the store has records of.
+    public var retention: Retention
     let logger: Logger
 
     /// The longest a pull may be held for new changes (`wait`), in seconds.
@@ -25,8 +28,9 @@ public struct ParentService: Sendable {
 
     /// Creates the service over a store.
     public init(store: any ChangeStore, pullLimit: Int = 5000, scanLimit: Int = 50000, stampLead: StampLead = StampLead(),
-                notifier: LogNotifier = LogNotifier(), logger: Logger) {
+                notifier: LogNotifier = LogNotifier(), retention: Retention = Retention(), logger: Logger) {
         self.store = store
+        self.retention = retention
         self.pullLimit = pullLimit
         self.scanLimit = scanLimit
         self.stampLead = stampLead
@@ -131,6 +135,12 @@ public struct ParentService: Sendable {
         // the child anything, or before it knew the child, has served it nothing).
         let known = try await store.peer(child)
         let served = known?.served ?? 0
+        // Below the purged part of the log, a deletion the child needs may be gone: only a
+        // resync can tell what it holds that it should not (SYNC.md 14.2).
+        let purged = try await store.purgedThrough()
+        if after < purged {
+            throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), below the \(purged) this log has purged; \(child) must resync")
+        }
         if after > served {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }

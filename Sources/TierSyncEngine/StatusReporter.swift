@@ -6,15 +6,17 @@ import TierSyncWire
 /// Builds a node's status report from its store.
 public enum StatusReporter {
     /// The node's cursors, backlog, contacts, row counts, error-queue size, open conflicts,
-    /// capture gap, clock lead and log size.
-    public static func status(of store: any ChangeStore, now: Date = Date()) async throws -> NodeStatus {
+    /// capture gap, clock lead, log size and retention horizon.
+    public static func status(of store: any ChangeStore, retention: Retention = Retention(), now: Date = Date()) async throws -> NodeStatus {
         let node = store.node
-        return NodeStatus(
+        var status = NodeStatus(
             node: node.description, tier: node.tier.description, epoch: store.epoch,
             logHead: try await store.logHead(), backlog: try await backlog(of: store), peers: try await store.peers(),
             tables: try await store.rowCounts(), rejected: try await store.rejectedCount(),
             openConflicts: try await store.openConflictCount(), captureGap: try await store.captureGap(),
             clockLeadMillis: try await clockLead(of: store, now: now), log: try await store.logSize())
+        status.retention = try await retention.horizon(of: store)
+        return status
     }
 
     /// How far the node's hybrid clock runs ahead of its wall clock at `now`, in

@@ -42,6 +42,8 @@ public enum ConfigurationReader {
         Key(name: "limits.batch_changes", help: "most changes accepted in one push (default 20000)"),
         Key(name: "limits.clock_skew", help: "seconds a signed request's time may differ from this clock (default 300, at most 86400)"),
         Key(name: "limits.stamp_lead", help: "seconds a received stamp may lie ahead of this wall clock; input beyond is refused (default 30, at most 86400)"),
+        Key(name: "retention.grace", help: "seconds a tombstone or eviction record is kept after its write once every peer has it (default 604800, 7 days)"),
+        Key(name: "retention.every", help: "seconds between purges of acknowledged history; 0 never purges (default 60)"),
         Key(name: "status.stale_after", help: "seconds without contact after which a child's data is stale (default 300)"),
         Key(name: "log.level", help: "trace, debug, info, notice, warning or error (default info)"),
         Key(name: "auth.key", help: "this node's key file, made by `tiersync keygen` (default <node id>.key)"),
@@ -156,6 +158,9 @@ public enum ConfigurationReader {
         let day = (value: 86_400, meaning: "seconds (a day)")
         if let skew = try integer("limits.clock_skew", minimum: 1, maximum: day) { configuration.clockSkew = skew }
         if let lead = try integer("limits.stamp_lead", minimum: 1, maximum: day) { configuration.stampLead = StampLead(seconds: lead) }
+        let year = (value: 366 * 86_400, meaning: "seconds (a year)")
+        if let grace = try integer("retention.grace", minimum: 0, maximum: year) { configuration.retentionGrace = grace }
+        if let every = try integer("retention.every", minimum: 0, maximum: day) { configuration.purgeEvery = every }
         if let key = values["auth.key"] { configuration.keyPath = resolve(key.value, against: baseDirectory) }
         configuration.tlsCertificatePath = values["tls.certificate"].map { resolve($0.value, against: baseDirectory) }
         configuration.tlsKeyPath = values["tls.key"].map { resolve($0.value, against: baseDirectory) }

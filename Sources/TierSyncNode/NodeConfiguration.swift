@@ -1,6 +1,7 @@
 import Foundation
 import TierSyncAuth
 import TierSyncModel
+import TierSyncEngine
 
 /// Everything a node needs to run, with documented defaults. Built by
 /// ``ConfigurationReader`` from a file, the environment and command-line flags.
@@ -59,6 +60,12 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var expectedChildren: [NodeID]
     /// Seconds without contact after which a child's data counts as stale. The default is 300.
     public var staleAfter: Double
+    /// Seconds a tombstone or eviction record is kept after its write, once every peer has
+    /// it (`retention.grace`). The default is 7 days (``Retention/defaultGraceSeconds``).
+    public var retentionGrace: Int
+    /// Seconds between purges of acknowledged history; 0 never purges (`retention.every`).
+    /// The default is 60.
+    public var purgeEvery: Int
 
     /// Creates a configuration with the defaults for everything but the node id.
     public init(node: NodeID) {
@@ -84,6 +91,14 @@ public struct NodeConfiguration: Sendable, Equatable {
         tlsKeyPath = nil
         expectedChildren = []
         staleAfter = 300
+        retentionGrace = Retention.defaultGraceSeconds
+        purgeEvery = 60
+    }
+
+    /// When this node forgets history: the grace period, and every child it accepts or
+    /// expects, each of which must pull an entry before it goes.
+    public var retention: Retention {
+        Retention(graceSeconds: retentionGrace, children: Array(Set(children.keys).union(expectedChildren)).sorted())
     }
 
     /// The schema this node syncs: its schema file, or the built-in default.

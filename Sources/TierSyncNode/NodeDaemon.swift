@@ -94,7 +94,8 @@ public enum NodeDaemon {
         }
         // Applies, local commits (LogWatch) and held pulls meet here.
         let notifier = LogNotifier()
-        let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, notifier: notifier, logger: logger)
+        let service = ParentService(store: store, pullLimit: configuration.batchSize, stampLead: configuration.stampLead, notifier: notifier,
+                                    retention: configuration.retention, logger: logger)
         let router = Router()
         let limits = APILimits(bodyBytes: configuration.bodyLimit, batchChanges: configuration.batchLimit)
         let verifier = verifier(configuration, key: key)
@@ -130,6 +131,9 @@ public enum NodeDaemon {
         // Stopped in reverse order: the sync loop first, then the watcher, whose stop
         // answers the pulls held for the children, then the HTTP server.
         var services: [any Service] = [app, LogWatch(store: store, notifier: notifier, logger: logger), CaptureGuard(store: store, logger: logger)]
+        if configuration.purgeEvery > 0 {
+            services.append(RetentionService(store: store, retention: configuration.retention, every: .seconds(configuration.purgeEvery), logger: logger))
+        }
         if var resync = resync(configuration, store: store, key: key, logger: logger) {
             resync.replicator.notifier = notifier
             services.append(SyncLoop(resync: resync, interval: .milliseconds(Int(configuration.syncInterval * 1000)), notifier: notifier, logger: logger))

@@ -24,6 +24,8 @@ struct CaptureFold {
     private var keyChangeStamp: HybridTimestamp?
     /// Every application write this fold folded.
     private(set) var folded: Int64 = 0
+    /// What was seen of each table's purged tombstones, read once per table.
+    private var purged: [String: PurgedHistory] = [:]
 
     struct EntryKey: Hashable {
         let table: String
@@ -115,7 +117,10 @@ struct CaptureFold {
         let scope = capture.loggedScope.textValue ?? ""
         let id = EntryKey(table: table.name, key: KeyText.text(capture.key))
         let earlier = try entries[id] ?? load(id)
-        let meta = capture.meta(after: earlier?.meta, version: version)
+        // A key with no entry may be one whose tombstone was purged: the write starts from
+        // what was seen of the purged deletions (SYNC.md 14.3).
+        let start = try earlier?.meta ?? history(table.name).start(forScope: try? NodeID(scope))
+        let meta = capture.meta(after: start, version: version)
         let entry = LogState(
             seq: head, version: version, source: node.description, scope: scope,
             previousScope: earlier.map { $0.scope != scope ? $0.scope : $0.previousScope } ?? nil,
@@ -148,6 +153,19 @@ struct CaptureFold {
             seq: row.seq, version: Version(stamp: HybridTimestamp(rawValue: row.hlc), origin: (try? NodeID(row.origin)) ?? node),
             source: row.source, scope: row.scope, previousScope: row.previousScope, deleted: row.deleted,
             meta: (try? MetaText.meta(row.meta)) ?? RowMeta(), tomb: row.tomb, born: row.born)
+    }
+
+    /// What was seen of `table`'s purged tombstones (`_ts_purged`).
+    private mutating func history(_ table: String) throws -> PurgedHistory {
+        if let known = purged[table] { return known }
+        let rows = try Row.fetchAll(db, sql: "SELECT node, hlc FROM _ts_purged WHERE tbl = ?", arguments: [table])
+        var stamps: [NodeID: HybridTimestamp] = [:]
+        for row in rows {
+            if let writer = try? NodeID(row[0] as String) { stamps[writer] = HybridTimestamp(rawValue: row[1]) }
+        }
+        let history = PurgedHistory(CausalContext(stamps))
+        purged[table] = history
+        return history
     }
 
     /// Writes the entries folded, the clock and the count of writes captured.

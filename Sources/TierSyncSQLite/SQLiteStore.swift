@@ -172,16 +172,18 @@ public final class SQLiteStore: ChangeStore {
         }
     }
 
-    /// What the change log holds, and the size of the database file with its WAL.
+    /// What the change log holds, the size of the database file with its WAL, and how far
+    /// purges have removed history.
     public func logSize() async throws -> LogSize {
         let path = self.path
         return try await pool.read { db in
             let entries = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(deleted), 0) FROM _ts_log")
             let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM _ts_evict") ?? 0
+            let purged = try Int64.fetchOne(db, sql: "SELECT purged FROM _ts_node WHERE id = 1") ?? 0
             let bytes = [path, path + "-wal"].reduce(Int64(0)) { total, file in
                 total + (((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0)
             }
-            return LogSize(entries: entries?[0] ?? 0, deleted: entries?[1] ?? 0, evictionRecords: records, fileBytes: bytes)
+            return LogSize(entries: entries?[0] ?? 0, deleted: entries?[1] ?? 0, evictionRecords: records, fileBytes: bytes, purgedThrough: purged)
         }
     }
 

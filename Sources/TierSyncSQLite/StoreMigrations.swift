@@ -2,7 +2,7 @@ import GRDB
 import TierSyncStore
 
 /// The layout of TierSync's own fixed tables (`_ts_node`, `_ts_log`, `_ts_evict`,
-/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`), managed by GRDB's
+/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`), managed by GRDB's
 /// `DatabaseMigrator`: each change of the layout is a named migration, and a store records
 /// the migrations it has run in `grdb_migrations`.
 ///
@@ -25,6 +25,11 @@ enum StoreMigrations {
     /// it creates the layout.
     static let ownTables = prefix + "v1-own-tables"
 
+    /// Retention (SYNC.md 14): how far purges have removed history (`_ts_node.purged`), what
+    /// was seen of the purged tombstones (`_ts_purged`), and an index of the tombstones by
+    /// position so that a purge reads only them.
+    static let retention = prefix + "v2-retention"
+
     /// Every migration this build knows, in the order they run.
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -36,6 +41,18 @@ enum StoreMigrations {
             for added in ChangeLogSQL.addedColumns where try !db.columns(in: added.table).contains(where: { $0.name == added.column }) {
                 try db.execute(sql: "ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)")
             }
+        }
+        migrator.registerMigration(retention, foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                ALTER TABLE _ts_node ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE _ts_purged(
+                    tbl TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    hlc INTEGER NOT NULL,
+                    PRIMARY KEY(tbl, node)
+                ) WITHOUT ROWID;
+                CREATE INDEX _ts_log_tombstones ON _ts_log(seq) WHERE deleted = 1;
+                """)
         }
         return migrator
     }()

@@ -41,7 +41,7 @@ public struct SyncRoutes: Sendable {
     public func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/v1/status") { _, _ in
-            try await Self.answer { try JSONResponse.make(try await StatusReporter.status(of: service.store)) }
+            try await Self.answer { try JSONResponse.make(try await StatusReporter.status(of: service.store, retention: service.retention)) }
         }
         router.post("/v1/push") { request, _ in
             try await Self.answer {

@@ -68,8 +68,19 @@ public protocol ChangeStore: Sendable {
     /// The number of rows in each synced table.
     func rowCounts() async throws -> [String: Int]
 
-    /// What the change log holds: entries, tombstones, eviction records, and the file's size.
+    /// What the change log holds: entries, tombstones, eviction records, the file's size,
+    /// and how far a purge has removed history.
     func logSize() async throws -> LogSize
+
+    /// Removes, in one transaction, the tombstones of `request.tables` and the eviction
+    /// records at log positions up to `request.through` whose writes are older than
+    /// `request.before`, and records the highest position removed. Nothing else changes:
+    /// not the rows, not the other entries, not the clock.
+    func purge(_ request: PurgeRequest) async throws -> PurgeOutcome
+
+    /// The highest log position of anything a purge removed (0 before any): a reader whose
+    /// cursor lies below it may have missed a deletion there.
+    func purgedThrough() async throws -> Int64
 
     /// The number of changes this node refused and holds in its error queue.
     func rejectedCount() async throws -> Int

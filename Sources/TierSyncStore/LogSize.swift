@@ -1,5 +1,5 @@
-/// How much a node's change log holds: what grows with the rows it has seen, and what only
-/// a purge of acknowledged history could shrink.
+/// How much a node's change log holds: what grows with the rows it has seen, and what a
+/// purge of acknowledged history shrinks.
 public struct LogSize: Codable, Sendable, Equatable {
     /// Log entries: one per row this node has logged, held or deleted.
     public var entries: Int
@@ -10,12 +10,16 @@ public struct LogSize: Codable, Sendable, Equatable {
     public var evictionRecords: Int
     /// The database file and its write-ahead log, in bytes.
     public var fileBytes: Int64
+    /// The highest log position of anything a purge removed (0 before any); absent from a
+    /// node that does not purge.
+    public var purgedThrough: Int64?
 
     /// Creates a log size.
-    public init(entries: Int, deleted: Int, evictionRecords: Int, fileBytes: Int64) {
+    public init(entries: Int, deleted: Int, evictionRecords: Int, fileBytes: Int64, purgedThrough: Int64? = nil) {
         self.entries = entries
         self.deleted = deleted
         self.evictionRecords = evictionRecords
         self.fileBytes = fileBytes
+        self.purgedThrough = purgedThrough
     }
 }

@@ -29,6 +29,9 @@ public struct NodeStatus: Codable, Sendable {
     public var clockLeadMillis: Int64
     /// What the change log holds and the file's size; absent from nodes that do not report it.
     public var log: LogSize?
+    /// The lowest log position a peer still needs, which peer that is, and the grace period:
+    /// history after it is kept (SYNC.md 14); absent from nodes that do not report it.
+    public var retention: RetentionHorizon?
 
     /// Creates a status report.
     public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,

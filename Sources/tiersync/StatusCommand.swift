@@ -42,7 +42,7 @@ struct StatusCommand: AsyncParsableCommand {
         if acknowledgeCaptureGap {
             try await store.clearCaptureGap(foundBefore: Date())
         }
-        var status = try await StatusReporter.status(of: store)
+        var status = try await StatusReporter.status(of: store, retention: configuration.retention)
         let now = Date()
         status.peers = status.peers.filter { $0.role == .parent } + order.sorted(
             status.peers.filter { $0.role == .child && StatusOrder.shows($0.node, filter: filter) }, now: now) { peer in
@@ -58,6 +58,16 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// Renders a status report for a terminal.
 enum StatusText {
+    /// How far history was purged, up to where it may be, and what holds it back.
+    static func retention(_ horizon: RetentionHorizon, purgedThrough: Int64, head: Int64) -> String {
+        let grace = horizon.graceSeconds % 86_400 == 0 && horizon.graceSeconds > 0 ? "\(horizon.graceSeconds / 86_400) d" : "\(horizon.graceSeconds) s"
+        var text = "purged through \(purgedThrough); every peer has the log through \(horizon.through); grace \(grace)"
+        if horizon.through < head, let peer = horizon.heldBy, let role = horizon.heldByRole {
+            text += "; held back by \(role.rawValue) \(peer) at \(horizon.through)"
+        }
+        return text
+    }
+
     static func render(_ status: NodeStatus) -> String {
         var lines = ["node      \(status.node) (\(status.tier))", "log head  \(status.logHead)  epoch \(status.epoch)"]
         if let backlog = status.backlog { lines.append("backlog   \(backlog) change(s) not yet acknowledged by the parent") }
@@ -66,6 +76,9 @@ enum StatusText {
         lines.append("clock     \(StampLead.text(millis: status.clockLeadMillis)) ahead of the wall clock (hybrid clock lead)")
         if let log = status.log {
             lines.append("log size  \(log.entries) entries (\(log.deleted) of deleted rows), \(log.evictionRecords) eviction records; file \(String(format: "%.1f", Double(log.fileBytes) / 1_048_576)) MiB")
+            if let retention = status.retention {
+                lines.append("purge     " + StatusText.retention(retention, purgedThrough: log.purgedThrough ?? 0, head: status.logHead))
+            }
         }
         if let gap = status.captureGap, let node = try? NodeID(status.node) {
             lines.append("ERROR     \(gap.message(node: node))")

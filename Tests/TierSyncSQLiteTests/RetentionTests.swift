@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Testing
+import TierSyncEngine
+import TierSyncModel
+import TierSyncSQLite
+import TierSyncStore
+import TierSyncTestTraits
+import TierSyncTesting
+
+/// Purging acknowledged history (SYNC.md 14), through the real parent service and child
+/// replicator in process: what every peer has goes, what some peer still needs stays, a
+/// write of a purged key still supersedes the deletion, and a child below the purged part
+/// is sent to resync.
+@Suite(.ownThread)
+struct RetentionTests {
+    /// A group, a province and two of its cities.
+    final class Tree {
+        static let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz"]
+        let directory: TemporaryDirectory
+        var stores: [String: SQLiteStore] = [:]
+        var connections: [String: DatabaseQueue] = [:]
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            for id in Self.ids {
+                stores[id] = try directory.store(id)
+                connections[id] = try directory.application(id)
+            }
+        }
+
+        /// One push-and-pull round of `id` against its parent.
+        func round(_ id: String) async throws -> RoundReport {
+            let link = InProcessLink(service: ParentService(store: stores[try NodeID(id).parent!.description]!, logger: InProcessLink.quiet))
+            return try await ChildReplicator(store: stores[id]!, link: link, logger: InProcessLink.quiet).round()
+        }
+
+        /// Rounds of `ids`, deepest first and then shallowest first, until settled.
+        func sync(_ ids: [String] = ["cn.gd", "cn.gd.sz", "cn.gd.gz"]) async throws {
+            let order = ids.sorted { $0.count > $1.count }
+            for _ in 0..<3 {
+                for id in order + order.reversed() { _ = try await round(id) }
+            }
+        }
+
+        func write(_ id: String, _ sql: String) async throws {
+            try await connections[id]!.write { try $0.execute(sql: sql) }
+        }
+
+        func value(_ id: String, _ sql: String) async throws -> String? {
+            try await connections[id]!.read { try String.fetchOne($0, sql: sql) }
+        }
+
+        /// Purges at `id` with no grace, as if `later` seconds had passed.
+        func purge(_ id: String, children: [String], later: TimeInterval = 1) async throws -> PurgeOutcome {
+            try await Retention(graceSeconds: 0, children: children.map { try NodeID($0) }).purge(stores[id]!, now: Date() + later)
+        }
+    }
+
+    @Test func theHorizonIsTheLowestAcknowledgementAndNamesWhoHoldsIt() throws {
+        let province = try NodeID("cn.gd")
+        let (sz, gz) = (try NodeID("cn.gd.sz"), try NodeID("cn.gd.gz"))
+        let peers = [PeerState(node: try NodeID("cn"), role: .parent, pushed: 40, pulled: 9),
+                     PeerState(node: sz, role: .child, pushed: 3, pulled: 25)]
+        let retention = Retention(graceSeconds: 60, children: [sz, gz])
+        #expect(retention.horizon(of: province, peers: peers, head: 50)
+            == RetentionHorizon(through: 0, heldBy: "cn.gd.gz", heldByRole: .child, graceSeconds: 60), "a configured child that never pulled holds everything")
+        #expect(Retention(children: [sz]).horizon(of: province, peers: peers, head: 50).through == 25)
+        #expect(Retention().horizon(of: province, peers: [PeerState(node: sz, role: .child, pushed: 0, pulled: 60), peers[0]], head: 50)
+            == RetentionHorizon(through: 40, heldBy: "cn", heldByRole: .parent, graceSeconds: Retention.defaultGraceSeconds), "a child known only by its record counts too")
+        #expect(Retention().horizon(of: try NodeID("cn"), peers: [], head: 7).through == 7, "a node with no peers needs nothing kept")
+    }
+
+    @Test func acknowledgedTombstonesLeaveEveryLogAndAWriteOfThePurgedKeyStillSupersedesTheDeletion() async throws {
+        let tree = try Tree()
+        try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, classes, scope) VALUES ('C1', 'Port', 'A', 'cn.gd.sz'), ('C2', 'Bank', 'A', 'cn.gd.sz')")
+        try await tree.sync()
+        // The group corrects the class (its write wins on that column whatever the stamps),
+        // then the city deletes the customer having seen the correction.
+        try await tree.write("cn", "UPDATE customer SET classes = 'group-class' WHERE id = 'C1'")
+        try await tree.sync()
+        #expect(try await tree.value("cn.gd.sz", "SELECT classes FROM customer WHERE id = 'C1'") == "group-class")
+        try await tree.write("cn.gd.sz", "DELETE FROM customer WHERE id = 'C1'")
+        try await tree.sync()
+        for id in ["cn", "cn.gd", "cn.gd.sz"] {
+            #expect(try await tree.stores[id]!.logSize().deleted == 1, "\(id) holds the tombstone before any purge")
+        }
+
+        // Only the city purges: its parent has acknowledged the deletion.
+        let purged = try await tree.purge("cn.gd.sz", children: [])
+        #expect(purged.tombstones == 1 && purged.purgedThrough > 0, "\(purged)")
+        #expect(try await tree.stores["cn.gd.sz"]!.logSize().deleted == 0)
+        #expect(try await tree.stores["cn.gd.sz"]!.purgedThrough() == purged.purgedThrough)
+        // Written again at the city, the customer's new class must win at the nodes that
+        // still hold the tombstone: the write comes after the deletion, not beside it.
+        try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, classes, scope) VALUES ('C1', 'Port again', 'city-class', 'cn.gd.sz')")
+        try await tree.sync()
+        for id in ["cn", "cn.gd", "cn.gd.sz"] {
+            #expect(try await tree.value(id, "SELECT name || '/' || classes FROM customer WHERE id = 'C1'") == "Port again/city-class", "at \(id)")
+        }
+        #expect(try await tree.stores["cn"]!.conflictCount() == 0, "the new write met the deletion as its successor, not as a concurrent write")
+
+        // Deleted again and purged everywhere: the province waits for both its cities.
+        try await tree.write("cn.gd.sz", "DELETE FROM customer WHERE id = 'C2'")
+        try await tree.sync()
+        for (id, children) in [("cn", ["cn.gd"]), ("cn.gd", ["cn.gd.sz", "cn.gd.gz"]), ("cn.gd.sz", []), ("cn.gd.gz", [])] {
+            _ = try await tree.purge(id, children: children)
+            let size = try await tree.stores[id]!.logSize()
+            #expect(size.deleted == 0, "\(id) keeps \(size.deleted) tombstones")
+        }
+        #expect(try await tree.value("cn", "SELECT group_concat(id) FROM customer") == "C1")
+    }
+
+    @Test func whatAPeerStillNeedsOrTheGraceStillCoversStaysAndAChildBelowThePurgeIsSentToResync() async throws {
+        let tree = try Tree()
+        try await tree.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn'), ('P2', 'Cloud', 'cn')")
+        try await tree.sync(["cn.gd", "cn.gd.sz"])
+        try await tree.write("cn", "DELETE FROM product WHERE id = 'P1'")
+        try await tree.sync(["cn.gd", "cn.gd.sz"])
+
+        // The grace period covers the deletion: nothing goes.
+        let young = try await Retention(graceSeconds: 3600, children: [try NodeID("cn.gd")]).purge(tree.stores["cn"]!)
+        #expect(young.tombstones == 0)
+        // cn.gd.gz, configured but never heard from, holds the province back.
+        let held = try await Retention(graceSeconds: 0, children: [try NodeID("cn.gd.sz"), try NodeID("cn.gd.gz")]).horizon(of: tree.stores["cn.gd"]!)
+        #expect(held.through == 0 && held.heldBy == "cn.gd.gz")
+        #expect(try await tree.purge("cn.gd", children: ["cn.gd.sz", "cn.gd.gz"]).tombstones == 0)
+        #expect(try await tree.stores["cn.gd"]!.logSize().deleted == 1)
+
+        // Removed from the configuration, it no longer counts; coming back from below the
+        // purged part, its pull is refused with epoch_changed, which sends it to resync.
+        let purged = try await tree.purge("cn.gd", children: ["cn.gd.sz"])
+        #expect(purged.tombstones == 1)
+        let report = try await tree.round("cn.gd.gz")
+        #expect(report.cursorBroken, "a pull from 0, below the purged \(purged.purgedThrough), must be refused")
+        #expect(try await tree.value("cn.gd.gz", "SELECT count(*) FROM product") == "0", "nothing was applied from the refused pull")
+        // A child above the purged part pulls as before.
+        #expect(try await tree.round("cn.gd.sz").cursorBroken == false)
+    }
+}
