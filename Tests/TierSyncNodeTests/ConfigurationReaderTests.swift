@@ -90,6 +90,25 @@ struct ConfigurationReaderTests {
         }
     }
 
+    @Test func retentionIsReadFromEachLayerAndCountsEveryChild() throws {
+        let path = try file("[node]\nid = \"cn.gd\"\nparent = \"http://127.0.0.1:7400\"\nchildren = \"cn.gd.gz\"\n[retention]\ngrace = 3600\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let defaults = try ConfigurationReader.read(file: nil, environment: [:], flags: ["node.id": "cn"])
+        #expect(defaults.retentionGrace == 7 * 86_400 && defaults.purgeEvery == 60)
+        let read = try ConfigurationReader.read(file: path, environment: ["TIERSYNC_RETENTION_EVERY": "0"], flags: [:])
+        #expect(read.retentionGrace == 3600 && read.purgeEvery == 0)
+        #expect(read.retention.children.map(\.description) == ["cn.gd.gz"], "an expected child holds the purge back before it ever calls")
+        #expect(try ConfigurationReader.read(file: path, environment: [:], flags: ["retention.grace": "0"]).retention.graceSeconds == 0)
+        for (key, value, expected) in [("retention.grace", "-1", "at least 0"), ("retention.grace", "31622401", "at most 31622400"),
+                                       ("retention.every", "86401", "at most 86400"), ("retention.every", "often", "at least 0")] {
+            #expect {
+                try ConfigurationReader.read(file: path, environment: [:], flags: [key: value])
+            } throws: { error in
+                "\(error)".contains(key) && "\(error)".contains(expected)
+            }
+        }
+    }
+
     @Test func theRequestTimeoutIsReadFromEachLayerAndBounded() throws {
         let path = try file("[node]\nid = \"cn.gd\"\nparent = \"http://127.0.0.1:7400\"\n[sync]\ntimeout = 12\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
