@@ -25,6 +25,8 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     /// A simulated national tree in one process (a group, 31 provinces, 340 cities) over
     /// in-process links and real stores: the time to converge after every city writes.
     case national
+    /// The files under steady updates and turnover, with purging and without.
+    case retention
 
     /// The kind named `name` on the command line; `wire` is the codec's former name.
     init?(argument name: String) {
@@ -35,7 +37,7 @@ enum BenchmarkKind: String, CaseIterable, Sendable {
     var needsDaemon: Bool {
         switch self {
         case .e2e, .latency, .down, .resync, .fanout: true
-        case .capture, .apply, .codec, .reports, .national: false
+        case .capture, .apply, .codec, .reports, .national, .retention: false
         }
     }
 }
@@ -143,6 +145,12 @@ struct BenchOptions: ParsableArguments {
 
     @Option(name: .customLong("national-rounds"), help: ArgumentHelp("Rounds the national figure runs at most before it fails.", valueName: "N"))
     var nationalRounds = PositiveCount(10)
+
+    @Option(name: .customLong("retention-rows"), help: ArgumentHelp("Customers the city holds in the retention figure.", valueName: "N"))
+    var retentionRows = PositiveCount(10_000)
+
+    @Option(name: .customLong("retention-steps"), help: ArgumentHelp("Steps of updates and turnover in the retention figure.", valueName: "N"))
+    var retentionSteps = PositiveCount(10)
 
     @Option(name: .customLong("national-tree"), help: ArgumentHelp(
         "The tree file whose group, provinces and cities the national figure starts from (default ../Deploy/national.tree, relative to the Benchmarks directory).",

@@ -114,6 +114,8 @@ struct TierSyncBench: AsyncParsableCommand {
             try await NationalBenchmark(tree: try NationalTree(file: options.nationalTreeFile, cityCount: options.nationalCities.value),
                                         rowsPerCity: options.nationalRows.value, concurrency: options.nationalConcurrency.value,
                                         maxRounds: options.nationalRounds.value, timeout: timeout, scratch: scratch).run()
+        case .retention:
+            try await RetentionBenchmark(rows: options.retentionRows.value, steps: options.retentionSteps.value, timeout: timeout, scratch: scratch).run()
         }
     }
 }
