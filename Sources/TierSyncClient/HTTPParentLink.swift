@@ -79,12 +79,23 @@ public final class HTTPParentLink: ResyncLink {
     /// Fetches one pull batch, which the parent may hold up to `wait` seconds until it has
     /// something for `node`; the request's timeout runs that much longer.
     public func pull(node: String, after: Int64, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, applied: nil, epoch: epoch, limit: limit, wait: wait)
+    }
+
+    /// Fetches one pull batch ahead of applying the one before: the parent keeps `applied`,
+    /// not `after`, as this node's acknowledgement.
+    public func pull(node: String, after: Int64, applied: Int64, epoch: String?, limit: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, applied: Optional(applied), epoch: epoch, limit: limit, wait: 0)
+    }
+
+    private func pull(node: String, after: Int64, applied: Int64?, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse {
         var components = URLComponents()
         components.queryItems = [
             URLQueryItem(name: "node", value: node),
             URLQueryItem(name: "after", value: String(after)),
             URLQueryItem(name: "limit", value: String(limit)),
-        ] + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? []) + (wait > 0 ? [URLQueryItem(name: "wait", value: String(wait))] : [])
+        ] + (applied.map { [URLQueryItem(name: "applied", value: String($0))] } ?? [])
+            + (epoch.map { [URLQueryItem(name: "epoch", value: $0)] } ?? []) + (wait > 0 ? [URLQueryItem(name: "wait", value: String(wait))] : [])
         let query = components.percentEncodedQuery.map { "?" + $0 } ?? ""
         let request = Request(method: .GET, target: path("v1/pull") + query, body: nil, wait: TimeInterval(max(wait, 0)),
                               accept: batchPulls ? "\(BatchCodec.mediaType), application/json;q=0.5" : nil)

@@ -220,8 +220,10 @@ public struct ChildReplicator: Sendable {
                 }
                 // The next answer is fetched while this one is applied.
                 if response.more {
-                    let (after, answerEpoch, node, limit) = (response.through, response.epoch, store.node.description, batchSize)
-                    next = Task { try await link.pull(node: node, after: after, epoch: answerEpoch, limit: limit) }
+                    // Asked before this answer is applied: the parent must not take `after` for
+                    // an acknowledgement, only the cursor applied so far.
+                    let (after, applied, answerEpoch, node, limit) = (response.through, cursor, response.epoch, store.node.description, batchSize)
+                    next = Task { try await link.pull(node: node, after: after, applied: applied, epoch: answerEpoch, limit: limit) }
                 }
                 wrote = try await take(response, from: parent, cursor: cursor, epoch: epoch, report: &report) || wrote
                 SyncMetrics.record(.pull, since: start)

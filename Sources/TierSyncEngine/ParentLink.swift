@@ -7,6 +7,10 @@ public protocol ParentLink: Sendable {
     func push(_ request: PushRequest) async throws -> PushResponse
     /// Asks for the parent's changes for `node` after `after` in the parent's log `epoch`.
     func pull(node: String, after: Int64, epoch: String?, limit: Int) async throws -> PullResponse
+    /// Asks the same ahead of applying what came before `after`: the child has applied the
+    /// parent's log only through `applied`, which the parent keeps as its acknowledgement
+    /// (a purge waits for it, SYNC.md 14.1).
+    func pull(node: String, after: Int64, applied: Int64, epoch: String?, limit: Int) async throws -> PullResponse
     /// Asks the same, letting the parent hold the request up to `wait` seconds until its log
     /// has something for `node` (a long-poll; ``ParentService/pull(caller:after:epoch:limit:wait:)``).
     func pull(node: String, after: Int64, epoch: String?, limit: Int, wait: Int) async throws -> PullResponse
@@ -21,6 +25,11 @@ extension ParentLink {
     /// A link that cannot carry summaries sends none.
     public func sendSummary(_ request: SummaryRequest) async throws -> SummaryResponse {
         SummaryResponse(nodes: 0)
+    }
+
+    /// A link that cannot say what was applied asks as if `after` were (for tests' links).
+    public func pull(node: String, after: Int64, applied: Int64, epoch: String?, limit: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, epoch: epoch, limit: limit)
     }
 
     /// A link that cannot hold a pull asks without waiting.

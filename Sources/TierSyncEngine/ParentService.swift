@@ -110,16 +110,21 @@ public struct ParentService: Sendable {
     }
 
     /// The changes `caller` should pull after `after`: those in its scope that did not come
-    /// from its own subtree.
+    /// from its own subtree. `applied`, when the child asks ahead of applying an earlier
+    /// answer, is the position it has applied (at most `after`); the child's acknowledgement
+    /// is `applied`, else `after`.
     ///
     /// With a `wait` (a long-poll, at most ``longestWait`` seconds), an answer that would
     /// carry nothing is held until this node's log moves with something for the child, or
     /// until the wait ends: then it answers with nothing, `through` past the entries that
     /// were not for the child. The held request reads nothing while the log does not move
     /// (``notifier``).
-    public func pull(caller: String, after: Int64, epoch: String?, limit: Int?, wait: Duration = .zero) async throws -> PullResponse {
+    public func pull(caller: String, after: Int64, applied: Int64? = nil, epoch: String?, limit: Int?, wait: Duration = .zero) async throws -> PullResponse {
         let child = try child(caller)
         guard after >= 0 else { throw SyncError.badRequest("after must be 0 or more, got \(after)") }
+        if let applied, applied < 0 || applied > after {
+            throw SyncError.badRequest("applied must be from 0 to after (\(after)), got \(applied): the position of this node's log the child has applied")
+        }
         guard wait >= .zero, wait <= .seconds(Self.longestWait) else {
             throw SyncError.badRequest("wait must be between 0 and \(Self.longestWait) seconds, got \(wait)")
         }
@@ -144,12 +149,14 @@ public struct ParentService: Sendable {
         if after > served {
             throw SyncError.epochChanged(expected: store.epoch, got: "\(epoch ?? "?") at \(after), beyond the \(served) this log has served \(child) (restored from a backup?)")
         }
-        // The child's `after` is its acknowledgement of everything before it: keep it, and
-        // the contact time, without a write on every idle poll nor on every held pull (a
-        // child that follows a stream of changes asks again after each answer).
-        let moved = known?.pulled != after && wait == .zero
+        // The child's acknowledgement of everything before it (`applied`, or `after` when
+        // the child applied all before asking): keep it, and the contact time, without a
+        // write on every idle poll nor on every held pull (a child that follows a stream of
+        // changes asks again after each answer). A purge waits for it (SYNC.md 14.1).
+        let acknowledged = applied ?? after
+        let moved = known?.pulled != acknowledged && wait == .zero
         if known == nil || moved || Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 {
-            try await store.recordContact(with: child, role: .child, pushed: nil, pulled: after, error: nil)
+            try await store.recordContact(with: child, role: .child, pushed: nil, pulled: acknowledged, error: nil)
         }
         let limit = min(limit ?? pullLimit, pullLimit)
         let deadline = ContinuousClock.now + wait

@@ -270,7 +270,7 @@ public struct Resync: Sendable {
         for (number, range) in ranges.enumerated() {
             if number > 0 { fetched = try await states(of: table, leaves: range) }
             let counts = try await store.repair(
-                table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: fetched.states, parent: parent,
+                table: table, keys: range.flatMap { keysByLeaf[$0] ?? [] }, parentStates: fetched.states, parentPurged: fetched.purged, parent: parent,
                 mark: ResyncMark(table: table, doneThrough: range.last!, finished: number == ranges.count - 1, ranges: range.count),
                 captureGap: captureGap, dryRun: options.dryRun)
             total = total + counts
@@ -280,17 +280,20 @@ public struct Resync: Sendable {
         return total
     }
 
-    /// The parent's states of the rows in `leaves`, and the bytes the request moved.
-    private func states(of table: String, leaves: [Int]) async throws -> (states: [Change], bytes: Int64) {
+    /// The parent's states of the rows in `leaves`, what its purged tombstones of the table
+    /// had seen, and the bytes the request moved.
+    private func states(of table: String, leaves: [Int]) async throws -> (states: [Change], purged: PurgedHistory, bytes: Int64) {
         let before = link.bytesMoved
         let answer = try await link.rows(ResyncRowsRequest(node: store.node.description, table: table, buckets: leaves))
         let states: [Change]
+        var purged: [NodeID: HybridTimestamp] = [:]
         do {
             states = try WireCoding.changes(answer.changes, columns: answer.columns, rules: answer.rules, schema: store.schema)
+            for (writer, stamp) in answer.purged ?? [:] { purged[try NodeID(writer)] = HybridTimestamp(rawValue: stamp) }
         } catch {
             throw SyncError.badRequest("parent sent states this node cannot read: \(error)")
         }
         try replicator.stampLead.check(answer: states, what: "\(store.node.parent.map(\.description) ?? "the parent")'s resync rows")
-        return (states, link.bytesMoved - before)
+        return (states, PurgedHistory(CausalContext(purged)), link.bytesMoved - before)
     }
 }

@@ -88,9 +88,11 @@ public struct ResyncService: Sendable {
         let locations = await cache.get(child, table: table.name)?.digest.locations
         let changes = try await store.states(of: table.name, buckets: Set(request.buckets), locations: locations, scopes: .heldBy(child))
         let schema = store.schema
+        let purged = try await store.purgedHistory(of: table.name).seen.stamps
         return ResyncRowsResponse(
             columns: WireCoding.columns(for: changes, schema: schema), rules: WireCoding.rules(for: changes, schema: schema),
-            changes: WireCoding.wireChanges(changes, schema: schema))
+            changes: WireCoding.wireChanges(changes, schema: schema),
+            purged: purged.isEmpty ? nil : Dictionary(uniqueKeysWithValues: purged.map { ($0.key.description, $0.value.rawValue) }))
     }
 }
 

@@ -10,12 +10,14 @@ import TierSyncStore
 /// - Down: every child's pull cursor (`pulled`). A child named in the configuration that
 ///   has never pulled holds everything back, as does one that stopped pulling, until it
 ///   returns or an operator removes it (`tiersync children remove`).
-/// - Grace: an entry whose write is younger than ``graceSeconds`` stays even when every peer
-///   has it, so that a delayed or replayed copy of an older write, or a node restored from a
-///   backup younger than the grace period, cannot bring the row back.
+/// - Grace: an entry stays until every peer has had it for ``graceSeconds`` (the horizon
+///   as it stood that long ago, kept by the store) and its write is that old too, so that a
+///   delayed or replayed copy of an older write, or a node restored from a backup younger
+///   than the grace period, cannot bring the row back.
 ///
-/// Tombstones of tables whose deletes win (`delete = delete`) go too: a new write of a
-/// purged key starts from what the purged tombstones had seen (``PurgedHistory``).
+/// A new local write of a purged key starts from what the purged tombstones had seen
+/// (``PurgedHistory``), and a resync deletes at a child the rows its parent's purged
+/// history covers, so tombstones of every table go, whatever its rules.
 public struct Retention: Sendable {
     /// The default grace period: 7 days.
     public static let defaultGraceSeconds = 7 * 86_400
@@ -62,9 +64,12 @@ public struct Retention: Sendable {
     /// most `limit` items each, and returns what went in all.
     public func purge(_ store: any ChangeStore, now: Date = Date(), limit: Int = 5000) async throws -> PurgeOutcome {
         let horizon = try await horizon(of: store)
+        // The grace period runs from the acknowledgement, not only from the write: a
+        // deletion written long ago that reached every peer a minute ago stays for the grace.
+        let acknowledgedLongAgo = try await store.recordHorizon(horizon.through, at: now, age: graceSeconds)
         let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
         let request = PurgeRequest(
-            through: horizon.through, before: HybridTimestamp(millis: nowMillis - Int64(graceSeconds) * 1000),
+            through: min(horizon.through, acknowledgedLongAgo), before: HybridTimestamp(millis: nowMillis - Int64(graceSeconds) * 1000),
             tables: Set(store.schema.tables.map(\.name)), limit: limit)
         var total = PurgeOutcome(tombstones: 0, evictionRecords: 0, purgedThrough: 0, more: true)
         while total.more {

@@ -9,9 +9,10 @@
 /// written locally therefore starts from this history: its context covers the purged
 /// deletions, exactly as it would have covered the tombstone.
 ///
-/// Only the writers that can write a row of the new row's scope are kept in its context:
-/// the scope's ancestors, itself and the nodes below it. Rows of other scopes never share
-/// writes with it, and a context stays a few entries long.
+/// The whole history of the table is kept, not only the writers of the new row's scope: a
+/// row that moved from another scope before it was deleted carries writers of both, and
+/// the key may come back in either. A context of a row written anew at a node that purged
+/// many writers' deletions (the group) is that much longer.
 public struct PurgedHistory: Sendable, Equatable {
     /// The newest purged stamp of each writer.
     public private(set) var seen: CausalContext
@@ -26,13 +27,15 @@ public struct PurgedHistory: Sendable, Equatable {
         seen = seen.union(tombstone)
     }
 
-    /// The metadata a row written anew at a key with no log entry starts from, nil when no
-    /// purged writer can have written a row of `scope`.
-    public func start(forScope scope: NodeID?) -> RowMeta? {
-        let kept = seen.stamps.filter { writer, _ in
-            guard let scope else { return true }
-            return writer.contains(scope) || scope.contains(writer)
-        }
-        return kept.isEmpty ? nil : RowMeta(context: CausalContext(kept))
+    /// The metadata a row written anew at a key with no log entry starts from; nil when
+    /// nothing was purged.
+    public var start: RowMeta? {
+        seen.stamps.isEmpty ? nil : RowMeta(context: seen)
+    }
+
+    /// True when the purged deletions had seen every write `context` has seen: a row in
+    /// that state was deleted where this history was kept (SYNC.md 14.3).
+    public func covers(_ context: CausalContext) -> Bool {
+        !context.stamps.isEmpty && seen.covers(context)
     }
 }

@@ -24,7 +24,10 @@
 ///     moved to the error queue);
 ///   - a table row without a live entry was added behind the back: it becomes a new local
 ///     write, pushed like any other;
-///   - a table row with its entry is pushed again;
+///   - a table row with its entry is pushed again, unless the parent's purged history
+///     (``PurgedHistory``, SYNC.md 14.3) covers every write the entry has seen: the row was
+///     deleted above and the deletion purged, so the child drops it as an eviction would
+///     (nothing is pushed, and an eviction record tells its own children);
 ///   - an entry that says the row is held, without the row, was deleted behind the back
 ///     and nobody above has it: the deletion becomes a new local write.
 ///
@@ -59,6 +62,9 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
     case quarantine
     /// Log a deletion of the row as a new local write.
     case deleteLocally
+    /// Drop the row and its entry without logging a deletion, keeping an eviction record for
+    /// this node's children: the row was deleted above, where the deletion has been purged.
+    case dropDeleted
     /// Log the table row as a new local update of the entry's version: its values were
     /// written while the capture triggers were missing.
     case updateLocally
@@ -87,7 +93,8 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
     /// Decides what to do with one row. `captureGap` says the node's capture triggers were
     /// found missing since its last complete resync: differences between its table and its
     /// log at the parent's version are then local writes to keep, not damage to undo.
-    public static func decide(local: Local, parent: Change?, captureGap: Bool) -> RowRepair {
+    /// `parentPurged` is what the parent's purged tombstones of the row's table had seen.
+    public static func decide(local: Local, parent: Change?, captureGap: Bool, parentPurged: PurgedHistory = PurgedHistory()) -> RowRepair {
         if let parent {
             guard let entry = local.entry else {
                 return captureGap && local.values != nil && local.valuesInScope ? .adopt : .takeParent
@@ -102,7 +109,8 @@ public enum RowRepair: String, Sendable, Codable, CaseIterable {
         }
         if local.values != nil {
             if !local.valuesInScope { return local.entry == nil ? .quarantine : .evict }
-            return local.entry != nil && local.entryHeld ? .repush : .adopt
+            guard let entry = local.entry, local.entryHeld else { return .adopt }
+            return parentPurged.covers(entry.meta.context) ? .dropDeleted : .repush
         }
         return local.entryHeld ? .deleteLocally : .none
     }

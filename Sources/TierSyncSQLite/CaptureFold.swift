@@ -119,7 +119,7 @@ struct CaptureFold {
         let earlier = try entries[id] ?? load(id)
         // A key with no entry may be one whose tombstone was purged: the write starts from
         // what was seen of the purged deletions (SYNC.md 14.3).
-        let start = try earlier?.meta ?? history(table.name).start(forScope: try? NodeID(scope))
+        let start = try earlier?.meta ?? history(table.name).start
         let meta = capture.meta(after: start, version: version)
         let entry = LogState(
             seq: head, version: version, source: node.description, scope: scope,
@@ -158,12 +158,7 @@ struct CaptureFold {
     /// What was seen of `table`'s purged tombstones (`_ts_purged`).
     private mutating func history(_ table: String) throws -> PurgedHistory {
         if let known = purged[table] { return known }
-        let rows = try Row.fetchAll(db, sql: "SELECT node, hlc FROM _ts_purged WHERE tbl = ?", arguments: [table])
-        var stamps: [NodeID: HybridTimestamp] = [:]
-        for row in rows {
-            if let writer = try? NodeID(row[0] as String) { stamps[writer] = HybridTimestamp(rawValue: row[1]) }
-        }
-        let history = PurgedHistory(CausalContext(stamps))
+        let history = try SQLiteStore.purgedHistory(db, table: table)
         purged[table] = history
         return history
     }

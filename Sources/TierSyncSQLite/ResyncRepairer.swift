@@ -13,17 +13,21 @@ struct ResyncRepairer {
     let table: TableSchema
     let node: NodeID
     let parent: NodeID
+    /// What the parent's purged tombstones of the table had seen.
+    let parentPurged: PurgedHistory
     let captureGap: Bool
     let dryRun: Bool
     private var applier: ChangeApplier
     private(set) var counts = RepairCounts()
     private let order: [Int]
 
-    init(db: Database, schema: SyncSchema, table: TableSchema, node: NodeID, parent: NodeID, captureGap: Bool, dryRun: Bool) {
+    init(db: Database, schema: SyncSchema, table: TableSchema, node: NodeID, parent: NodeID, parentPurged: PurgedHistory = PurgedHistory(),
+         captureGap: Bool, dryRun: Bool) {
         self.db = db
         self.table = table
         self.node = node
         self.parent = parent
+        self.parentPurged = parentPurged
         self.captureGap = captureGap
         self.dryRun = dryRun
         applier = ChangeApplier(db: db, schema: schema, node: node)
@@ -78,7 +82,7 @@ struct ResyncRepairer {
         let local = RowRepair.Local(
             values: values, valuesInScope: scope.map { Routing.holds(node, table: table, scope: $0) } ?? false,
             entry: entry, entryHeld: entry != nil && entryHeld)
-        let action = RowRepair.decide(local: local, parent: parentState, captureGap: captureGap)
+        let action = RowRepair.decide(local: local, parent: parentState, captureGap: captureGap, parentPurged: parentPurged)
         if dryRun {
             count(action, merged: nil)
             return
@@ -116,6 +120,10 @@ struct ResyncRepairer {
             try deleteLocally(entry!, keyText: keyText)
             counts.deleted += 1
             counts.pushed += 1
+        case .dropDeleted:
+            let before = applier.outcome.evicted
+            try applier.evict(Eviction(table: table.name, key: key, scope: entry!.scope, context: entry!.meta.context, source: parent))
+            if applier.outcome.evicted > before { counts.deleted += 1 }
         case .updateLocally:
             try logLocalWrite(key, operation: .update, replacing: parentState!.values!)
             counts.updated += 1
@@ -226,6 +234,7 @@ struct ResyncRepairer {
         case .evict: counts.evicted += 1
         case .quarantine: counts.quarantined += 1
         case .deleteLocally: counts.deleted += 1; counts.pushed += 1
+        case .dropDeleted: counts.deleted += 1
         case .updateLocally: counts.updated += 1; counts.pushed += 1
         }
     }

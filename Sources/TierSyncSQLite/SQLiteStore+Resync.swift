@@ -9,14 +9,14 @@ extension SQLiteStore: ResyncStore {
     /// in the capture log folded first; with `captureGap`, rows written while the triggers
     /// were missing are kept as local writes. With `dryRun`, decides and counts without
     /// writing (but for that fold).
-    public func repair(table name: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?,
-                       captureGap: Bool, dryRun: Bool) async throws -> RepairCounts {
+    public func repair(table name: String, keys: [DigestKey], parentStates: [Change], parentPurged: PurgedHistory, parent: NodeID,
+                       mark: ResyncMark?, captureGap: Bool, dryRun: Bool) async throws -> RepairCounts {
         let table = try resolvedTable(name)
         let schema = self.schema
         let node = self.node
         if dryRun {
             return try await readFolded { db in
-                var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, captureGap: captureGap, dryRun: true)
+                var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, parentPurged: parentPurged, captureGap: captureGap, dryRun: true)
                 try repairer.repair(keys: keys, parentStates: parentStates)
                 return repairer.counts
             }
@@ -25,7 +25,7 @@ extension SQLiteStore: ResyncStore {
             try CaptureFold.foldPending(db, node: node, schema: schema)
             let highest = parentStates.flatMap { $0.meta.context.stamps.values.map(\.rawValue) }.max() ?? 0
             try db.execute(sql: "UPDATE _ts_node SET applying = 1, hlc = max(hlc, ?) WHERE id = 1", arguments: [highest])
-            var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, captureGap: captureGap, dryRun: false)
+            var repairer = ResyncRepairer(db: db, schema: schema, table: table, node: node, parent: parent, parentPurged: parentPurged, captureGap: captureGap, dryRun: false)
             try repairer.repair(keys: keys, parentStates: parentStates)
             try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")
             try repairer.recordOutcome()

@@ -2,7 +2,7 @@ import GRDB
 import TierSyncStore
 
 /// The layout of TierSync's own fixed tables (`_ts_node`, `_ts_log`, `_ts_evict`,
-/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`), managed by GRDB's
+/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`, `_ts_horizon`), managed by GRDB's
 /// `DatabaseMigrator`: each change of the layout is a named migration, and a store records
 /// the migrations it has run in `grdb_migrations`.
 ///
@@ -26,8 +26,9 @@ enum StoreMigrations {
     static let ownTables = prefix + "v1-own-tables"
 
     /// Retention (SYNC.md 14): how far purges have removed history (`_ts_node.purged`), what
-    /// was seen of the purged tombstones (`_ts_purged`), and an index of the tombstones by
-    /// position so that a purge reads only them.
+    /// was seen of the purged tombstones (`_ts_purged`), when every peer had acknowledged how
+    /// much (`_ts_horizon`), and an index of the tombstones by position so that a purge reads
+    /// only them.
     static let retention = prefix + "v2-retention"
 
     /// Every migration this build knows, in the order they run.
@@ -52,6 +53,10 @@ enum StoreMigrations {
                     PRIMARY KEY(tbl, node)
                 ) WITHOUT ROWID;
                 CREATE INDEX _ts_log_tombstones ON _ts_log(seq) WHERE deleted = 1;
+                CREATE TABLE _ts_horizon(
+                    at REAL PRIMARY KEY,
+                    through INTEGER NOT NULL
+                );
                 """)
         }
         return migrator

@@ -94,6 +94,7 @@ public struct SyncRoutes: Sendable {
                 }
                 try authenticator.require(signed, speaksFor: node)
                 let after = try Self.integer(query["after"].map(String.init), name: "after") ?? 0
+                let applied = try Self.integer(query["applied"].map(String.init), name: "applied")
                 let limit = try Self.integer(query["limit"].map(String.init), name: "limit").map { Int(clamping: $0) }
                 if let limit, limit < 1 {
                     throw APIError(.badRequest, code: "bad_request", message: "limit must be 1 or more")
@@ -104,7 +105,7 @@ public struct SyncRoutes: Sendable {
                     throw APIError(.badRequest, code: "bad_request",
                                    message: "wait must be 0 to \(ParentService.longestWait) seconds (how long this node may hold the pull for new changes), got \(wait)")
                 }
-                let answer = try await service.pull(caller: node, after: after, epoch: epoch, limit: limit, wait: .seconds(wait))
+                let answer = try await service.pull(caller: node, after: after, applied: applied, epoch: epoch, limit: limit, wait: .seconds(wait))
                 // The batch form only for a child that asks for it; JSON otherwise.
                 guard BatchCodec.isNamed(in: request.headers[.accept]) else { return try JSONResponse.make(answer) }
                 return Response(status: .ok, headers: [.contentType: BatchCodec.mediaType],

@@ -82,6 +82,14 @@ public protocol ChangeStore: Sendable {
     /// cursor lies below it may have missed a deletion there.
     func purgedThrough() async throws -> Int64
 
+    /// What this node's purged tombstones of `table` had seen (``PurgedHistory``).
+    func purgedHistory(of table: String) async throws -> PurgedHistory
+
+    /// Records that every peer had acknowledged this node's log through `through` at `at`,
+    /// and returns the position every peer had acknowledged at least `age` seconds before
+    /// `at`, by the records kept (0 when none is that old).
+    func recordHorizon(_ through: Int64, at: Date, age: Int) async throws -> Int64
+
     /// The number of changes this node refused and holds in its error queue.
     func rejectedCount() async throws -> Int
 

@@ -25,9 +25,11 @@ public protocol ResyncStore: ChangeStore {
     /// Repairs the rows `keys` and those of `parentStates` (a child's, against its
     /// parent's states of the same leaves) in one transaction, which also records `mark`.
     /// `captureGap` says this node has a recorded ``CaptureGap``: rows its table and log
-    /// disagree on are then kept as local writes (``RowRepair/decide(local:parent:captureGap:)``).
-    /// With `dryRun`, only decides and counts; nothing is written.
-    func repair(table: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?,
+    /// disagree on are then kept as local writes (``RowRepair/decide(local:parent:captureGap:parentPurged:)``).
+    /// `parentPurged` is what the parent's purged tombstones of the table had seen: a row
+    /// the parent has no state of, whose every write it covers, was deleted above. With
+    /// `dryRun`, only decides and counts; nothing is written.
+    func repair(table: String, keys: [DigestKey], parentStates: [Change], parentPurged: PurgedHistory, parent: NodeID, mark: ResyncMark?,
                 captureGap: Bool, dryRun: Bool) async throws -> RepairCounts
 
     /// The unfinished resync run against `parent`, if one was started and not finished.
@@ -230,4 +232,13 @@ public struct RepairCounts: Sendable, Equatable, Codable {
 
     /// The rows changed here or queued for the parent.
     public var repaired: Int { pulled + pushed + evicted + quarantined }
+}
+
+extension ResyncStore {
+    /// Repairs against a parent that purged nothing of the table.
+    public func repair(table: String, keys: [DigestKey], parentStates: [Change], parent: NodeID, mark: ResyncMark?,
+                       captureGap: Bool, dryRun: Bool) async throws -> RepairCounts {
+        try await repair(table: table, keys: keys, parentStates: parentStates, parentPurged: PurgedHistory(), parent: parent, mark: mark,
+                         captureGap: captureGap, dryRun: dryRun)
+    }
 }

@@ -58,10 +58,19 @@ public struct InProcessLink: ParentLink {
 
     /// Asks for a pull answer through the wire encoding, with the next fault.
     public func pull(node: String, after: Int64, epoch: String?, limit: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, applied: nil, epoch: epoch, limit: limit)
+    }
+
+    /// Asks for a pull answer ahead of applying the one before, with the next fault.
+    public func pull(node: String, after: Int64, applied: Int64, epoch: String?, limit: Int) async throws -> PullResponse {
+        try await pull(node: node, after: after, applied: Optional(applied), epoch: epoch, limit: limit)
+    }
+
+    private func pull(node: String, after: Int64, applied: Int64?, epoch: String?, limit: Int) async throws -> PullResponse {
         let (fault, replay) = faults?.next(push: nil) ?? (.deliver, nil)
         await deliverLate(replay)
         let answer = try await exchange(fault, request: "pull") {
-            try await service.pull(caller: node, after: after, epoch: epoch, limit: limit)
+            try await service.pull(caller: node, after: after, applied: applied, epoch: epoch, limit: limit)
         }
         return switch form {
         case .batch: try BatchCodec.decodePull(BatchCodec.encode(answer))

@@ -63,5 +63,14 @@ extension StoreConformance {
             try context.expect(old.evictionRecords == 1 && old.purgedThrough == head, "the old record through \(head): \(old)")
             try context.expectEqual(try await city.logSize().evictionRecords, 0, "eviction records left")
         },
+        Check(name: "theHorizonIsKeptWithItsTime",
+              promise: "recordHorizon returns the horizon recorded at least `age` seconds before, 0 when none is that old") { context in
+            let city = try await context.open("cn.gd.sz")
+            let start = Date(timeIntervalSince1970: 1_900_000_000)
+            try context.expectEqual(try await city.recordHorizon(5, at: start, age: 0), 5, "with no age, the horizon just recorded")
+            try context.expectEqual(try await city.recordHorizon(5, at: start + 10, age: 100), 0, "nothing recorded 100 s before")
+            try context.expectEqual(try await city.recordHorizon(9, at: start + 200, age: 100), 5, "the horizon of 200 s before")
+            try context.expectEqual(try await city.recordHorizon(12, at: start + 400, age: 100), 9, "the newest horizon at least 100 s old")
+        },
     ]
 }

@@ -126,11 +126,17 @@ public struct ResyncRowsResponse: Codable, Sendable {
     public var rules: [String: String]?
     /// The states.
     public var changes: [WireChange]
+    /// What the parent's purged tombstones of the table had seen: the newest stamp (packed,
+    /// as in a version) of each writer (SYNC.md 14.3). A row the child holds, that the parent
+    /// has no state of, and whose every write this covers was deleted and purged above.
+    /// Absent when the parent purged nothing of the table.
+    public var purged: [String: Int64]?
 
     /// Creates a rows response.
-    public init(columns: [String: [String]], rules: [String: String]?, changes: [WireChange]) {
+    public init(columns: [String: [String]], rules: [String: String]?, changes: [WireChange], purged: [String: Int64]? = nil) {
         self.columns = columns
         self.rules = rules
         self.changes = changes
+        self.purged = purged
     }
 }

@@ -137,4 +137,56 @@ struct RetentionTests {
         // A child above the purged part pulls as before.
         #expect(try await tree.round("cn.gd.sz").cursorBroken == false)
     }
+
+    @Test func aPullAskedAheadOfApplyingAcknowledgesOnlyWhatWasApplied() async throws {
+        let tree = try Tree()
+        try await tree.write("cn.gd", "INSERT INTO marketing_plan(id, title, scope) VALUES ('M1', 'Plan', 'cn.gd'), ('M2', 'Plan', 'cn.gd')")
+        let province = tree.stores["cn.gd"]!
+        let head = try await province.logHead()
+        let service = ParentService(store: province, logger: InProcessLink.quiet)
+        let sz = try NodeID("cn.gd.sz")
+        _ = try await service.pull(caller: "cn.gd.sz", after: 0, epoch: nil, limit: nil)
+        _ = try await service.pull(caller: "cn.gd.sz", after: head, applied: 1, epoch: nil, limit: nil)
+        #expect(try await province.peer(sz)?.pulled == 1, "the position the child applied, not the one it asked after")
+        await #expect(throws: SyncError.self) {
+            try await service.pull(caller: "cn.gd.sz", after: 1, applied: head, epoch: nil, limit: nil)
+        }
+        #expect(try await province.peer(sz)?.pulled == 1, "a refused pull records nothing")
+        _ = try await service.pull(caller: "cn.gd.sz", after: head, epoch: nil, limit: nil)
+        #expect(try await province.peer(sz)?.pulled == head)
+    }
+
+    @Test func aResyncDropsARowWhoseDeletionItsParentPurgedAndPushesTheRest() async throws {
+        let tree = try Tree()
+        try await tree.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn'), ('P2', 'Cloud', 'cn')")
+        try await tree.sync()
+        // cn.gd.gz stops syncing and is removed at its parent; it keeps P1 as it was, as a
+        // child that comes back after long, or one restored from a backup, would.
+        let city = tree.stores["cn.gd.gz"]!
+        let province = tree.stores["cn.gd"]!
+        let stale = try #require(try await city.allChanges().last { $0.key == [.text("P1")] })
+        try await tree.write("cn", "DELETE FROM product WHERE id = 'P1'")
+        try await tree.sync(["cn.gd", "cn.gd.sz"])
+        _ = try await province.removeChild(try NodeID("cn.gd.gz"))
+        #expect(try await tree.purge("cn.gd", children: ["cn.gd.sz"]).tombstones == 1)
+        let purged = try await province.purgedHistory(of: "product")
+        #expect(purged.covers(stale.meta.context), "the province's purged history should cover the city's stale state")
+
+        let keys = try await city.digestKeys(of: "product", buckets: Set(0..<DigestTree.leafCount), locations: nil, scopes: .everything)
+        let p2 = try #require(try await province.allChanges().last { $0.key == [.text("P2")] })
+        let counts = try await city.repair(table: "product", keys: keys, parentStates: [p2], parentPurged: purged, parent: try NodeID("cn.gd"),
+                                           mark: nil, captureGap: false, dryRun: false)
+        #expect(counts.deleted == 1 && counts.pushed == 0, "\(counts)")
+        #expect(try await tree.value("cn.gd.gz", "SELECT group_concat(id) FROM product") == "P2")
+        #expect(try await city.logSize().deleted == 0, "the drop logs no deletion to push")
+        #expect(try await city.logSize().evictionRecords == 1, "an eviction record tells the city's own children")
+        // Without the history the same stale row is the city's to push again.
+        let other = try Tree()
+        try await other.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn')")
+        try await other.sync(["cn.gd", "cn.gd.sz"])
+        let otherKeys = try await other.stores["cn.gd.sz"]!.digestKeys(of: "product", buckets: Set(0..<DigestTree.leafCount), locations: nil, scopes: .everything)
+        let pushed = try await other.stores["cn.gd.sz"]!.repair(table: "product", keys: otherKeys, parentStates: [], parent: try NodeID("cn.gd"),
+                                                                 mark: nil, captureGap: false, dryRun: true)
+        #expect(pushed.pushed == 1 && pushed.deleted == 0, "\(pushed)")
+    }
 }
