@@ -11,7 +11,7 @@ public struct LogSize: Codable, Sendable, Equatable {
     /// The database file and its write-ahead log, in bytes.
     public var fileBytes: Int64
     /// The highest log position of anything a purge removed (0 before any); absent from a
-    /// node that does not purge.
+    /// node of a TierSync before retention.
     public var purgedThrough: Int64?
 
     /// Creates a log size.

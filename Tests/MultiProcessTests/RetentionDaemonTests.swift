@@ -43,4 +43,42 @@ struct RetentionDaemonTests {
         }
         #expect(again, "a key written again after its tombstone was purged should reach the group: \(tree.log("cn"))")
     }
+
+    /// A city restored from a copy taken before a deletion its province has since purged:
+    /// its resync drops the row instead of pushing it back up.
+    @Test func aCityRestoredFromBeforeAPurgedDeletionDropsTheRowInsteadOfBringingItBack() async throws {
+        let tree = try TestTree(["cn", "cn.gd", "cn.gd.sz"], extra: "[retention]\ngrace = 0\nevery = 1\n")
+        try await tree.start()
+        try SQLiteShell.run(tree.database("cn"), "INSERT INTO product(id, name, scope) VALUES ('P-1', 'Line', 'cn'), ('P-2', 'Cloud', 'cn');")
+        let city = tree.database("cn.gd.sz")
+        let arrived = try await tree.eventually { try SQLiteShell.value(city, "SELECT count(*) FROM product") == "2" }
+        #expect(arrived, "the products did not reach the city: \(tree.log("cn.gd.sz"))")
+        let backup = tree.directory.appendingPathComponent("city-backup.sqlite").path
+        let taken = try tree.command(["backup", "--config", tree.nodes["cn.gd.sz"]!.config, "--to", backup])
+        #expect(taken.status == 0, "\(taken.output)")
+
+        try SQLiteShell.run(tree.database("cn"), "DELETE FROM product WHERE id = 'P-1';")
+        for id in ["cn", "cn.gd"] {
+            let purged = try await tree.eventually {
+                let report = try logReport(tree, id)
+                let atCity = try SQLiteShell.value(city, "SELECT group_concat(id) FROM product")
+                return report.deleted == 0 && report.purgedThrough > 0 && atCity == "P-2"
+            }
+            let report = try logReport(tree, id)
+            #expect(purged, "\(id) did not purge the deletion once the city had it: \(report)")
+        }
+
+        tree.stop("cn.gd.sz")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: city + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: city)
+        #expect(try SQLiteShell.value(city, "SELECT count(*) FROM product") == "2", "the copy holds the deleted product")
+        try await tree.start(["cn.gd.sz"])
+        let repaired = try await tree.eventually { try SQLiteShell.value(city, "SELECT group_concat(id) FROM product") == "P-2" }
+        #expect(repaired, "the restored city kept the purged product: \(tree.log("cn.gd.sz"))")
+        // Nothing came back above: wait a few rounds, then look.
+        try await Task.sleep(for: .seconds(2))
+        for id in ["cn", "cn.gd"] {
+            #expect(try SQLiteShell.value(tree.database(id), "SELECT group_concat(id) FROM product") == "P-2", "P-1 came back at \(id)")
+        }
+    }
 }
