@@ -84,11 +84,17 @@ public struct ChildReplicator: Sendable {
         // The round's one bookkeeping write, when due: the push position, and the contact
         // when no pull answer recorded it (at most once a second while nothing moves).
         let contactIsOld = Date().timeIntervalSince(known?.lastContact ?? .distantPast) > 1 || known?.lastError != nil
-        if (position.unwritten != nil && position.isDue(every: flushEvery)) || (!pullWrote && contactIsOld) {
+        if let heldBack = report.heldBack {
+            // The round worked, but not all of it: the status shows why until both sides match.
+            logger.warning("schema mismatch with the parent; changes held back, none lost", metadata: ["sync.peer": "\(parent)", "sync.reason": "\(heldBack)"])
+            let unwritten = position.unwritten
+            try await store.recordContact(with: parent, role: .parent, pushed: unwritten, pulled: nil, error: heldBack)
+            position.wrote(unwritten)
+        } else if (position.unwritten != nil && position.isDue(every: flushEvery)) || (!pullWrote && contactIsOld) {
             try await write(to: parent)
         }
-        SyncMetrics.round(succeeded: true)
-        report.caughtUp = !report.cursorBroken
+        SyncMetrics.round(succeeded: report.heldBack == nil)
+        report.caughtUp = !report.cursorBroken && report.heldBack == nil
         if summary { await sendSummary(to: parent) }
         return report
     }
@@ -158,6 +164,11 @@ public struct ChildReplicator: Sendable {
             let response: PushResponse
             do {
                 response = try await SyncMetrics.timed(.push) { try await link.push(request) }
+            } catch let SyncError.refused(409, body) where body.code == "schema_mismatch" {
+                // The parent runs another schema: the changes wait here, unsent and kept,
+                // while the pull goes on (SYNC.md 2.1).
+                report.heldBack = "pushes held back: \(body.message)"
+                return
             } catch let SyncError.refused(409, body) where body.code == "cursor_gap" && gapRetries < 3 {
                 let expected = body.expected ?? 0
                 logger.warning("parent has applied less than this node recorded; resending", metadata: [
@@ -225,7 +236,13 @@ public struct ChildReplicator: Sendable {
                     let (after, applied, answerEpoch, node, limit) = (response.through, cursor, response.epoch, store.node.description, batchSize)
                     next = Task { try await link.pull(node: node, after: after, applied: applied, epoch: answerEpoch, limit: limit) }
                 }
-                wrote = try await take(response, from: parent, cursor: cursor, epoch: epoch, report: &report) || wrote
+                do {
+                    wrote = try await take(response, from: parent, cursor: cursor, epoch: epoch, report: &report) || wrote
+                } catch let SyncError.schemaMismatch(message) {
+                    // The changes stay at the parent; the push goes on (SYNC.md 2.1).
+                    report.heldBack = [report.heldBack, message].compactMap { $0 }.joined(separator: "; ")
+                    return wrote
+                }
                 SyncMetrics.record(.pull, since: start)
                 cursor = response.through
                 epoch = response.epoch
@@ -244,6 +261,9 @@ public struct ChildReplicator: Sendable {
         do {
             changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
             evictions = try (response.evictions ?? []).map { try $0.eviction(source: parent) }
+        } catch let WireError.schemaMismatch(message) {
+            throw SyncError.schemaMismatch(
+                "pulls held back: \(parent)'s changes do not fit this node's schema (\(message)); \(store.node) runs schema version \(store.schema.version) and \(parent) another; nothing was applied, and they arrive once both run the same schema file (upgrade the older one)")
         } catch {
             throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
         }
@@ -338,6 +358,9 @@ public struct RoundReport: Sendable, Codable, Equatable {
     public var cursorBroken = false
     /// True when the parent asked this node to resync (`tiersync resync --node`).
     public var resyncRequested = false
+    /// Why pushes or pulls were held back this round because this node and its parent run
+    /// different schema files (SYNC.md 2.1); nil when nothing was. Nothing held back is lost.
+    public var heldBack: String?
     /// True when both directions ended caught up.
     public var caughtUp = false
 

@@ -61,6 +61,9 @@ public struct ParentService: Sendable {
         let changes: [Change]
         do {
             changes = try WireCoding.changes(request.changes, columns: request.columns, rules: request.rules, schema: store.schema)
+        } catch let WireError.schemaMismatch(message) {
+            throw SyncError.schemaMismatch(
+                "\(message): \(store.node) runs schema version \(store.schema.version) and \(child) another; nothing of the batch was applied, and \(child) keeps it and sends it again once both run the same schema file (upgrade the older one)")
         } catch {
             throw SyncError.badRequest(error.description)
         }

@@ -16,6 +16,12 @@ public enum StatusReporter {
             openConflicts: try await store.openConflictCount(), captureGap: try await store.captureGap(),
             clockLeadMillis: try await clockLead(of: store, now: now), log: try await store.logSize())
         status.retention = try await retention.horizon(of: store)
+        status.schemaVersion = store.schema.version
+        var others: [String: Int] = [:]
+        for summary in try await store.subtrees().flatMap(\.nodes) {
+            if let version = summary.schemaVersion, version != store.schema.version { others[summary.node.description] = version }
+        }
+        status.otherSchemaVersions = others.isEmpty ? nil : others
         return status
     }
 

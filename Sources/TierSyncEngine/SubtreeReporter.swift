@@ -18,7 +18,7 @@ public enum SubtreeReporter {
             rejected: try await store.rejectedCount(), openConflicts: try await store.openConflictCount(),
             conflicts: try await store.conflictCount(),
             lastError: (gap?.message(node: node) ?? parent?.lastError).map { String($0.prefix(NodeSummary.errorLimit)) },
-            clockLeadMillis: try await StatusReporter.clockLead(of: store, now: now))
+            clockLeadMillis: try await StatusReporter.clockLead(of: store, now: now), schemaVersion: store.schema.version)
     }
 
     /// This node's summary first, then, for each child in id order, the child's summaries

@@ -24,6 +24,10 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case notAnAPIRoot(url: String, path: String)
     /// The node at the parent's URL, `answering`, is not this node's (`node`'s) parent.
     case wrongParent(url: String, answering: NodeID, node: NodeID)
+    /// The two nodes run different schema files: a batch names tables or columns the
+    /// receiver lacks, lacks some it has, or decides by other rules. Nothing of it was
+    /// applied; the sender keeps it and sends it again once both run the same schema.
+    case schemaMismatch(String)
 
     /// A message that says what is wrong and what to do.
     public var description: String {
@@ -46,6 +50,8 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
             "\(url) is not a TierSync node's API root (got 404 for \(path)); node.parent must be the base URL, like http://host:port, without a path"
         case let .wrongParent(url, answering, node):
             "node.parent (\(url)) points at \(answering.withPlace); \(node.parentSentence): set node.parent to the URL of that node's daemon"
+        case let .schemaMismatch(message):
+            message
         }
     }
 }

@@ -12,6 +12,10 @@ extension SyncSchema {
 #   delete       a delete against a concurrent update: later (default), delete, update
 # Rules only decide between writes made concurrently; a write made after seeing another
 # always supersedes it.
+#
+# Raise the version with each change rolled out to a running tree (new columns, new
+# tables); a node reports the version it runs. See Protocols/SYNC.md section 2.1.
+version = 1
 
 # A big customer. Written at its city; provinces and the group read it and may correct
 # it, and those edits flow back down to the owning city. Concentrated nationally.

@@ -1,7 +1,10 @@
 extension SyncSchema {
-    /// Parses a schema file: one `[table.NAME]` section per synced table.
+    /// Parses a schema file: an optional `version = N` (a whole number from 1, 1 when
+    /// absent) before the sections, then one `[table.NAME]` section per synced table.
     ///
     /// ```
+    /// version = 2
+    ///
     /// [table.customer]
     /// sql = "CREATE TABLE customer(id TEXT PRIMARY KEY, name TEXT, scope TEXT NOT NULL)"
     /// concentrate = group          # group | province | city
@@ -24,6 +27,15 @@ extension SyncSchema {
         }
         guard !tables.isEmpty else { throw .invalidSchema("\(fileName) declares no [table.NAME] section") }
         try self.init(tables: tables)
+        for entry in document.entries where !entry.key.contains(".") {
+            guard entry.key == "version" else {
+                throw .syntax(file: fileName, line: entry.line, message: "unknown setting '\(entry.key)'; before the [table.NAME] sections a schema file holds only version = N")
+            }
+            guard let version = Int(entry.value), version >= 1 else {
+                throw .syntax(file: fileName, line: entry.line, message: "version must be a whole number from 1, got '\(entry.value)'")
+            }
+            self.version = version
+        }
     }
 
     private static func table(named name: String, entries: [KeyValueDocument.Entry], fileName: String) throws(ModelError) -> TableSchema {

@@ -2,6 +2,9 @@
 public struct SyncSchema: Hashable, Sendable {
     /// The tables in declaration order.
     public var tables: [TableSchema]
+    /// The schema file's version (`version = N`, 1 when absent): raised with each change an
+    /// operator rolls out, and reported by every node so that mixed versions show.
+    public var version: Int = 1
 
     /// Creates a schema from table declarations.
     /// - Throws: ``ModelError/invalidSchema(_:)`` when two tables share a name or a name

@@ -31,8 +31,11 @@ extension SQLiteStore {
         var existed: [Bool] = []
         for index in schema.tables.indices {
             existed.append(try db.tableExists(schema.tables[index].name))
+            if existed[index] { try evolveTable(db, table: schema.tables[index]) }
             try resolveTable(db, table: &schema.tables[index])
+            try recordRules(db, table: schema.tables[index])
         }
+        try db.execute(sql: "UPDATE _ts_node SET schema_version = ? WHERE id = 1", arguments: [schema.version])
         try installCaptureLog(db, width: schema.tables.map(\.columns.count).max() ?? 0)
         // Writes captured before this open are logged before anything else looks at the log.
         try CaptureFold.foldPending(db, node: node, schema: schema)
@@ -59,6 +62,51 @@ extension SQLiteStore {
             throw StoreError.wrongNode(database: path, holds: holder, configured: node.description)
         }
         return row
+    }
+
+    /// Brings an existing synced table to its declaration (SYNC.md 2.1): adds the columns
+    /// the schema declares that the table lacks, and refuses a column the schema no longer
+    /// declares or a changed key.
+    /// - Throws: ``StoreError/unusableTable(table:reason:)`` with the safe procedure.
+    private static func evolveTable(_ db: Database, table: TableSchema) throws {
+        let declared = try DeclaredColumn.all(of: table)
+        let present = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        let presentNames = Set(present.map { $0["name"] as String })
+        for row in present where !declared.contains(where: { $0.name == row["name"] as String }) {
+            throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.removedColumn(row["name"], table: table.name))
+        }
+        let declaredKey = declared.filter { $0.key > 0 }.sorted { $0.key < $1.key }.map(\.name)
+        let presentKey = present.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
+        guard declaredKey == presentKey else {
+            throw StoreError.unusableTable(table: table.name, reason: "its primary key is (\(presentKey.joined(separator: ", "))) and the schema declares (\(declaredKey.joined(separator: ", "))); a running tree cannot change a table's key: declare a new table with the new key and copy the rows into it")
+        }
+        let added = declared.filter { !presentNames.contains($0.name) }
+        if !added.isEmpty && table.isColumnwise {
+            throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.columnAddedToMerge(added.map(\.name)))
+        }
+        for column in added {
+            if column.notNull && column.defaultValue == nil {
+                throw StoreError.unusableTable(table: table.name, reason: "the schema adds column \(column.name) as NOT NULL without a DEFAULT, which the rows already there cannot have; declare a DEFAULT, or let it be NULL")
+            }
+            let declaration = [quoted(column.name), column.type, column.notNull ? "NOT NULL" : "", column.defaultValue.map { "DEFAULT \($0)" } ?? ""]
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            do {
+                try db.execute(sql: "ALTER TABLE \(quoted(table.name)) ADD COLUMN \(declaration)")
+            } catch {
+                throw StoreError.unusableTable(table: table.name, reason: "cannot add column \(column.name) as the schema declares it (\(declaration)): \(error)")
+            }
+        }
+    }
+
+    /// Records the table's rules the first time this node runs with it, and refuses a
+    /// change of them afterwards (``SchemaEvolution``).
+    private static func recordRules(_ db: Database, table: TableSchema) throws {
+        let line = SchemaEvolution.ruleLine(of: table)
+        if let recorded = try String.fetchOne(db, sql: "SELECT rules FROM _ts_schema WHERE tbl = ?", arguments: [table.name]),
+           let change = SchemaEvolution.ruleChange(recorded: recorded, table: table) {
+            throw StoreError.unusableTable(table: table.name, reason: change)
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO _ts_schema(tbl, rules) VALUES (?, ?)", arguments: [table.name, line])
     }
 
     /// Creates the capture log, or adds the image columns a wider table needs.

@@ -2,7 +2,7 @@ import GRDB
 import TierSyncStore
 
 /// The layout of TierSync's own fixed tables (`_ts_node`, `_ts_log`, `_ts_evict`,
-/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`, `_ts_horizon`), managed by GRDB's
+/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`, `_ts_horizon`, `_ts_schema`), managed by GRDB's
 /// `DatabaseMigrator`: each change of the layout is a named migration, and a store records
 /// the migrations it has run in `grdb_migrations`.
 ///
@@ -31,6 +31,10 @@ enum StoreMigrations {
     /// only them.
     static let retention = prefix + "v2-retention"
 
+    /// Schema evolution (SYNC.md 2.1): each synced table's recorded rules (`_ts_schema`) and
+    /// the schema file's version the node last ran with (`_ts_node.schema_version`).
+    static let schemaRecord = prefix + "v3-schema-record"
+
     /// Every migration this build knows, in the order they run.
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -57,6 +61,15 @@ enum StoreMigrations {
                     at REAL PRIMARY KEY,
                     through INTEGER NOT NULL
                 );
+                """)
+        }
+        migrator.registerMigration(schemaRecord, foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                ALTER TABLE _ts_node ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE _ts_schema(
+                    tbl TEXT PRIMARY KEY,
+                    rules TEXT NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -46,6 +46,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 return APIError(.conflict, code: "cursor_gap", message: message, expected: expected)
             case .epochChanged:
                 return APIError(.conflict, code: "epoch_changed", message: error.description)
+            case let .schemaMismatch(message):
+                return APIError(.conflict, code: "schema_mismatch", message: message)
             default:
                 return APIError(.badGateway, code: "upstream", message: error.description)
             }

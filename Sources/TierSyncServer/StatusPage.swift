@@ -125,7 +125,7 @@ public struct StatusPage: Sendable {
             <section><h2>Tree</h2>
             <p class="order" id="order">Order: \(orders)\(filter.map { " · showing \(escape($0.description)) and below (<a href=\"/?sort=\(order.rawValue)\">all</a>)" } ?? "") · \(shown.count) of \(tree.count) nodes</p>
             <table id="tree"><thead><tr><th>node</th><th>state</th><th>last contact</th><th>lag</th><th>newest change</th><th>backlog</th>\
-            <th>errors</th><th>conflicts (open / all)</th><th>log head</th><th>clock lead</th><th>last error</th></tr></thead><tbody>
+            <th>errors</th><th>conflicts (open / all)</th><th>log head</th><th>clock lead</th><th>schema</th><th>last error</th></tr></thead><tbody>
 
             """
         for summary in rows {
@@ -145,6 +145,7 @@ public struct StatusPage: Sendable {
                 <td class="conflicts num">\(reported ? "\(summary.openConflicts) / \(summary.conflicts)" : "?")</td>\
                 <td class="head num">\(reported ? String(summary.logHead) : "?")</td>\
                 <td class="lead num">\(reported ? summary.clockLeadMillis.map { StampLead.text(millis: $0) } ?? "-" : "?")</td>\
+                <td class="schema num">\(reported ? summary.schemaVersion.map { "v\($0)" } ?? "-" : "?")</td>\
                 <td class="error">\(escape(summary.lastError ?? ""))</td></tr>
 
                 """

@@ -32,10 +32,15 @@ public struct NodeSummary: Codable, Sendable, Equatable {
     /// How far the node's hybrid clock ran ahead of its wall clock when it made the summary,
     /// in milliseconds (never negative); absent from a node that does not report it.
     public var clockLeadMillis: Int64?
+    /// The version of the schema file the node runs (SYNC.md 2.1); absent from a node that
+    /// does not report it.
+    public var schemaVersion: Int?
 
     /// Creates a summary.
     public init(node: NodeID, madeAt: Date?, lastContact: Date? = nil, newestChange: Date? = nil, logHead: Int64, backlog: Int?,
-                rejected: Int, openConflicts: Int, conflicts: Int, lastError: String? = nil, clockLeadMillis: Int64? = nil) {
+                rejected: Int, openConflicts: Int, conflicts: Int, lastError: String? = nil, clockLeadMillis: Int64? = nil,
+                schemaVersion: Int? = nil) {
+        self.schemaVersion = schemaVersion
         self.node = node
         self.madeAt = madeAt
         self.lastContact = lastContact

@@ -109,11 +109,16 @@ public struct ErrorBody: Codable, Sendable, Equatable {
 public enum WireError: Error, Sendable, CustomStringConvertible {
     /// A message that does not follow the protocol.
     case invalid(String)
+    /// A well-formed message for tables or columns this node's schema does not have, or
+    /// without columns it has, or deciding by other rules: the two nodes run different
+    /// schema files (SYNC.md 2.1).
+    case schemaMismatch(String)
 
     /// What is wrong.
     public var description: String {
         switch self {
         case let .invalid(message): message
+        case let .schemaMismatch(message): message
         }
     }
 }

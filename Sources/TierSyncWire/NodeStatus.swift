@@ -32,6 +32,12 @@ public struct NodeStatus: Codable, Sendable {
     /// The lowest log position a peer still needs, which peer that is, and the grace period:
     /// history after it is kept (SYNC.md 14); absent from nodes that do not report it.
     public var retention: RetentionHorizon?
+    /// The version of the schema file the node runs (SYNC.md 2.1); absent from nodes that
+    /// do not report it.
+    public var schemaVersion: Int?
+    /// The nodes below this one, as their last summaries report them, that run another
+    /// schema version than this node, by node id (a rollout in progress); absent when none.
+    public var otherSchemaVersions: [String: Int]?
 
     /// Creates a status report.
     public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,

@@ -41,6 +41,9 @@ public struct SummaryRequest: Codable, Sendable {
             if let lead = summary.clockLeadMillis, lead < 0 {
                 throw .invalid("the summary of \(summary.node) gives a clock lead of \(lead) ms; a lead is 0 or more")
             }
+            if let version = summary.schemaVersion, version < 1 {
+                throw .invalid("the summary of \(summary.node) gives schema version \(version); versions start at 1")
+            }
         }
     }
 }

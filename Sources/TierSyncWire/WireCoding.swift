@@ -99,7 +99,7 @@ public enum WireCoding {
     public static func changes(_ wire: [WireChange], columns: [String: [String]], rules: [String: String]? = nil, schema: SyncSchema) throws(WireError) -> [Change] {
         for (name, signature) in (rules ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let table = schema.table(named: name), table.rulesSignature != signature {
-                throw .invalid("table \(name): the sender decides conflicts by '\(signature)', this node by '\(table.rulesSignature)'; every node of a tree must use the same schema rules")
+                throw .schemaMismatch("table \(name): the sender decides conflicts by '\(signature)', this node by '\(table.rulesSignature)'; every node of a tree must use the same schema rules")
             }
         }
         var mappings: [String: [Int]?] = [:]
@@ -108,7 +108,7 @@ public enum WireCoding {
         for item in wire {
             var change = try item.change()
             guard let table = schema.table(named: item.table) else {
-                throw .invalid("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
+                throw .schemaMismatch("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
             }
             if change.meta.registers.isEmpty && !change.deleted {
                 change.meta.registers = ownRegisters(change, table: table)
@@ -157,13 +157,13 @@ public enum WireCoding {
         var order: [Int] = []
         for name in sent {
             guard let index = table.columns.firstIndex(of: name) else {
-                throw .invalid("table \(table.name) has no column '\(name)'; its columns are \(table.columns.joined(separator: ", "))")
+                throw .schemaMismatch("table \(table.name) has no column '\(name)'; its columns are \(table.columns.joined(separator: ", "))")
             }
             order.append(index)
         }
         guard Set(order).count == table.columns.count else {
             let missing = Set(table.columns).subtracting(sent).sorted().joined(separator: ", ")
-            throw .invalid("the batch lacks column(s) \(missing) of table \(table.name)")
+            throw .schemaMismatch("the batch lacks column(s) \(missing) of table \(table.name)")
         }
         return order
     }

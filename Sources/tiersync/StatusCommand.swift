@@ -80,6 +80,10 @@ enum StatusText {
                 lines.append("purge     " + StatusText.retention(retention, purgedThrough: log.purgedThrough ?? 0, head: status.logHead))
             }
         }
+        if let version = status.schemaVersion {
+            let others = (status.otherSchemaVersions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
+            lines.append("schema    version \(version)" + (others.isEmpty ? "" : "; nodes below on other versions: \(others.joined(separator: ", "))"))
+        }
         if let gap = status.captureGap, let node = try? NodeID(status.node) {
             lines.append("ERROR     \(gap.message(node: node))")
         }

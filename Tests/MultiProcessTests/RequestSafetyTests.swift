@@ -75,8 +75,9 @@ struct RequestSafetyTests {
             ("{not json", 400, ["bad_request", "not valid JSON"]),
             (#"{"node":"cn.gd","after":0,"through":"one","columns":{},"changes":[]}"#, 400, ["through: expected"]),
             (try replacing(#""name K0""#, with: #"{"nested":1}"#), 400, ["changes[0].values[2]"]),
-            (try replacing(#""table":"customer""#, with: #""table":"nope""#), 400, ["unknown table 'nope'"]),
-            (try replacing(#""industry","manager""#, with: #""sector","manager""#), 400, ["has no column 'sector'"]),
+            // Another schema's batch: 409, and the child keeps it until both run the same schema.
+            (try replacing(#""table":"customer""#, with: #""table":"nope""#), 409, ["schema_mismatch", "unknown table 'nope'", "keeps it"]),
+            (try replacing(#""industry","manager""#, with: #""sector","manager""#), 409, ["schema_mismatch", "has no column 'sector'", "upgrade the older one"]),
             (try replacing(#""key":["K1"]"#, with: #""key":[]"#), 400, ["change [1]", "1 key column(s) (id), the change gives 0"]),
             (try replacing(#""values":["K0","#, with: #""values":[null,"#), 400, ["change [0]", "key does not match"]),
             (SignedCurl.customerBatch(rows: 11, from: "cn.gd"), 413, ["batch_too_large", "at most 10 per push", "limits.batch_changes"]),

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TierSyncTestTraits
+
+/// A column added to a running tree, node by node, while a city keeps writing (SYNC.md
+/// 2.1): each link between nodes on different schemas holds its changes back, kept, and
+/// every row arrives everywhere, with the new column's values, once the tree is upgraded.
+@Suite(.serialized, .daemons)
+struct SchemaRolloutTests {
+    static let ids = ["cn", "cn.gd", "cn.gd.sz"]
+
+    static func schema(version: Int) -> String {
+        let columns = version == 1 ? "id TEXT PRIMARY KEY, body TEXT, scope TEXT NOT NULL" : "id TEXT PRIMARY KEY, body TEXT, scope TEXT NOT NULL, tag TEXT DEFAULT 'none'"
+        return """
+            version = \(version)
+
+            [table.note]
+            sql = "CREATE TABLE note(\(columns))"
+            concentrate = group
+            writers = city, province, group
+            conflict = lww
+            """
+    }
+
+    /// Writes `count` notes at the city, one every 40 ms, with a tag once it runs version 2.
+    private func write(_ tree: TestTree, from first: Int, count: Int, tagged: Bool) throws {
+        for index in first..<(first + count) {
+            let sql = tagged
+                ? "INSERT INTO note(id, body, scope, tag) VALUES ('N\(index)', 'note \(index)', 'cn.gd.sz', 'tag \(index)');"
+                : "INSERT INTO note(id, body, scope) VALUES ('N\(index)', 'note \(index)', 'cn.gd.sz');"
+            try SQLiteShell.run(tree.database("cn.gd.sz"), sql)
+            usleep(40_000)
+        }
+    }
+
+    /// Restarts `id` with the schema of `version`.
+    private func upgrade(_ tree: TestTree, _ id: String, files: [Int: String]) async throws {
+        tree.stop(id)
+        try tree.configure(id, "[node]\nschema = \"\(files[2]!)\"")
+        try await tree.start([id])
+    }
+
+    @Test func aColumnRolledOutBottomUpWhileACityWritesLosesNothing() async throws {
+        let tree = try TestTree(Self.ids)
+        var files: [Int: String] = [:]
+        for version in [1, 2] {
+            let path = tree.directory.appendingPathComponent("schema-v\(version).conf").path
+            try Self.schema(version: version).write(toFile: path, atomically: true, encoding: .utf8)
+            files[version] = path
+        }
+        for id in Self.ids { try tree.configure(id, "[node]\nschema = \"\(files[1]!)\"") }
+        try await tree.start()
+        try write(tree, from: 0, count: 10, tagged: false)
+
+        // The city first: its notes, tagged now, wait at the city; the older ones went up.
+        try await upgrade(tree, "cn.gd.sz", files: files)
+        try write(tree, from: 10, count: 10, tagged: true)
+        let heldBack = try await tree.eventually {
+            try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'").contains("held back")
+        }
+        #expect(heldBack, "the city's status must say its pushes are held back: \(tree.log("cn.gd.sz"))")
+        #expect(try SQLiteShell.value(tree.database("cn.gd"), "SELECT count(*) FROM note WHERE id >= 'N10' AND length(id) = 3") == "0")
+        let mixed = try await tree.eventually {
+            try tree.command(["status", "--config", tree.nodes["cn.gd"]!.config]).output.contains("nodes below on other versions: cn.gd.sz v2")
+        }
+        #expect(mixed, "the province's status must show the city on another version")
+
+        // The province, then the group: everything arrives, tags included.
+        try await upgrade(tree, "cn.gd", files: files)
+        try write(tree, from: 20, count: 5, tagged: true)
+        try await upgrade(tree, "cn", files: files)
+        for id in ["cn.gd", "cn"] {
+            let arrived = try await tree.eventually {
+                try SQLiteShell.value(tree.database(id), "SELECT count(*) || '/' || sum(tag = 'tag ' || substr(id, 2)) FROM note") == "25/15"
+            }
+            let counts = try SQLiteShell.value(tree.database(id), "SELECT count(*) || '/' || coalesce(sum(tag = 'tag ' || substr(id, 2)), 0) FROM note")
+            #expect(arrived, "\(id) should hold 25 notes, 15 of them tagged, got \(counts): \(tree.log(id))")
+        }
+        #expect(try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'") == "")
+    }
+}
