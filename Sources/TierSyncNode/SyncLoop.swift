@@ -99,8 +99,19 @@ public struct SyncLoop: Service {
                         "sync.skipped": "\(report.skipped)", "sync.rejected": "\(report.rejected)",
                     ])
                 }
-                failures = 0
-                nextRound = resyncNeeded ? clock.now : clock.now + interval
+                if let heldBack = report.heldBack {
+                    // The parent runs another schema (SYNC.md 2.1): sending the same batch on
+                    // every commit would only be refused again; wait as after a failure.
+                    failures += 1
+                    let backoff = min(interval * Int(1 << min(failures, 6)), .seconds(60))
+                    logger.warning("changes held back until this node and its parent run the same schema", metadata: [
+                        "sync.reason": "\(heldBack)", "sync.retry_in": "\(backoff)",
+                    ])
+                    nextRound = clock.now + backoff
+                } else {
+                    failures = 0
+                    nextRound = resyncNeeded ? clock.now : clock.now + interval
+                }
             } catch is CancellationError {
                 return
             } catch {

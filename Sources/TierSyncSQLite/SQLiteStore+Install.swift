@@ -31,14 +31,20 @@ extension SQLiteStore {
         var existed: [Bool] = []
         for index in schema.tables.indices {
             existed.append(try db.tableExists(schema.tables[index].name))
-            if existed[index] { try evolveTable(db, table: schema.tables[index]) }
             try resolveTable(db, table: &schema.tables[index])
-            try recordRules(db, table: schema.tables[index])
         }
+        try installCaptureLog(db, width: schema.tables.map(\.columns.count).max() ?? 0)
+        // Writes captured before this open are logged before anything else looks at the log,
+        // at the width their tables had when they were made.
+        try CaptureFold.foldPending(db, node: node, schema: schema)
+        for index in schema.tables.indices where existed[index] {
+            if try evolveTable(db, table: schema.tables[index]) {
+                try readColumns(db, table: &schema.tables[index])
+            }
+        }
+        for table in schema.tables { try recordRules(db, table: table) }
         try db.execute(sql: "UPDATE _ts_node SET schema_version = ? WHERE id = 1", arguments: [schema.version])
         try installCaptureLog(db, width: schema.tables.map(\.columns.count).max() ?? 0)
-        // Writes captured before this open are logged before anything else looks at the log.
-        try CaptureFold.foldPending(db, node: node, schema: schema)
         for (index, table) in schema.tables.enumerated() where row != nil && existed[index] {
             try recordCaptureGap(db, triggers: try lostTriggers(db, table: table))
         }
@@ -65,22 +71,29 @@ extension SQLiteStore {
     }
 
     /// Brings an existing synced table to its declaration (SYNC.md 2.1): adds the columns
-    /// the schema declares that the table lacks, and refuses a column the schema no longer
-    /// declares or a changed key.
+    /// the schema declares that the table lacks (widening the row images the log keeps),
+    /// and refuses a column the schema declared at the last start and no longer does, or a
+    /// key changed since then. A table this node never ran with is taken as it is, columns
+    /// of the application's own included. Returns true when it added a column.
     /// - Throws: ``StoreError/unusableTable(table:reason:)`` with the safe procedure.
-    private static func evolveTable(_ db: Database, table: TableSchema) throws {
+    private static func evolveTable(_ db: Database, table: TableSchema) throws -> Bool {
         let declared = try DeclaredColumn.all(of: table)
         let present = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
-        let presentNames = Set(present.map { $0["name"] as String })
-        for row in present where !declared.contains(where: { $0.name == row["name"] as String }) {
-            throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.removedColumn(row["name"], table: table.name))
+        // SQLite's names are case-insensitive.
+        let presentNames = Set(present.map { ($0["name"] as String).lowercased() })
+        let declaredNames = Set(declared.map { $0.name.lowercased() })
+        let recorded = try String.fetchOne(db, sql: "SELECT columns FROM _ts_schema WHERE tbl = ?", arguments: [table.name])
+            .map { $0.split(separator: ",").map { String($0).lowercased() } } ?? []
+        for column in recorded where presentNames.contains(column) && !declaredNames.contains(column) {
+            throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.removedColumn(column, table: table.name))
         }
         let declaredKey = declared.filter { $0.key > 0 }.sorted { $0.key < $1.key }.map(\.name)
         let presentKey = present.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
-        guard declaredKey == presentKey else {
+        // A table made before TierSync first ran with it keeps the key it was made with.
+        guard recorded.isEmpty || declaredKey.map({ $0.lowercased() }) == presentKey.map({ $0.lowercased() }) else {
             throw StoreError.unusableTable(table: table.name, reason: "its primary key is (\(presentKey.joined(separator: ", "))) and the schema declares (\(declaredKey.joined(separator: ", "))); a running tree cannot change a table's key: declare a new table with the new key and copy the rows into it")
         }
-        let added = declared.filter { !presentNames.contains($0.name) }
+        let added = declared.filter { !presentNames.contains($0.name.lowercased()) }
         if !added.isEmpty && table.isColumnwise {
             throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.columnAddedToMerge(added.map(\.name)))
         }
@@ -88,13 +101,58 @@ extension SQLiteStore {
             if column.notNull && column.defaultValue == nil {
                 throw StoreError.unusableTable(table: table.name, reason: "the schema adds column \(column.name) as NOT NULL without a DEFAULT, which the rows already there cannot have; declare a DEFAULT, or let it be NULL")
             }
-            let declaration = [quoted(column.name), column.type, column.notNull ? "NOT NULL" : "", column.defaultValue.map { "DEFAULT \($0)" } ?? ""]
-                .filter { !$0.isEmpty }.joined(separator: " ")
+            let declaration = column.definition
             do {
                 try db.execute(sql: "ALTER TABLE \(quoted(table.name)) ADD COLUMN \(declaration)")
             } catch {
                 throw StoreError.unusableTable(table: table.name, reason: "cannot add column \(column.name) as the schema declares it (\(declaration)): \(error)")
             }
+        }
+        guard !added.isEmpty else { return false }
+        // The log keeps whole-row images (a row not held here, losing writes, bases) at the
+        // width they were written with: each gains the new columns' DEFAULT, as the rows in
+        // the table did, so that they still fit the table.
+        var fill: [SQLValue] = []
+        for column in added {
+            let value = try column.defaultValue.map { try DatabaseValue.fetchOne(db, sql: "SELECT \($0)") ?? .null } ?? .null
+            fill.append(SQLValue(value))
+        }
+        try widenImages(db, table: table.name, from: present.count, by: fill)
+        return true
+    }
+
+    /// Appends `fill` to every whole-row image of `table` in the log that has `width` values.
+    private static func widenImages(_ db: Database, table: String, from width: Int, by fill: [SQLValue]) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, meta, tomb FROM _ts_log WHERE tbl = ?", arguments: [table])
+        var updates: [(Int64, String, String?)] = []
+        while let row = try rows.next() {
+            let metaText: String = row["meta"]
+            let tombText: String? = row["tomb"]
+            var changed = false
+            var tomb = tombText
+            if let text = tombText, let values = try? MetaText.values(text), values.count == width {
+                tomb = MetaText.text(values + fill)
+                changed = true
+            }
+            var meta = (try? MetaText.meta(metaText)) ?? RowMeta()
+            if var siblings = meta.registers[RowMeta.wholeRow] {
+                for index in siblings.indices where siblings[index].values?.count == width {
+                    siblings[index].values = siblings[index].values! + fill
+                    changed = true
+                }
+                meta.registers[RowMeta.wholeRow] = siblings
+            }
+            if var base = meta.bases[RowMeta.wholeRow], base.values.count == width {
+                base.values += fill
+                meta.bases[RowMeta.wholeRow] = base
+                changed = true
+            }
+            if changed { updates.append((row["seq"], MetaText.text(meta), tomb)) }
+        }
+        let write = try db.makeStatement(sql: "UPDATE _ts_log SET meta = ?, tomb = ? WHERE seq = ?")
+        for (seq, meta, tomb) in updates {
+            write.setUncheckedArguments([meta, tomb, seq])
+            try write.execute()
         }
     }
 
@@ -106,7 +164,8 @@ extension SQLiteStore {
            let change = SchemaEvolution.ruleChange(recorded: recorded, table: table) {
             throw StoreError.unusableTable(table: table.name, reason: change)
         }
-        try db.execute(sql: "INSERT OR REPLACE INTO _ts_schema(tbl, rules) VALUES (?, ?)", arguments: [table.name, line])
+        let declared = try DeclaredColumn.all(of: table).map(\.name).joined(separator: ",")
+        try db.execute(sql: "INSERT OR REPLACE INTO _ts_schema(tbl, rules, columns) VALUES (?, ?, ?)", arguments: [table.name, line, declared])
     }
 
     /// Creates the capture log, or adds the image columns a wider table needs.

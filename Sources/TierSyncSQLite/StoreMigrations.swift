@@ -31,7 +31,8 @@ enum StoreMigrations {
     /// only them.
     static let retention = prefix + "v2-retention"
 
-    /// Schema evolution (SYNC.md 2.1): each synced table's recorded rules (`_ts_schema`) and
+    /// Schema evolution (SYNC.md 2.1): each synced table's recorded rules and declared
+    /// columns (`_ts_schema`) and
     /// the schema file's version the node last ran with (`_ts_node.schema_version`).
     static let schemaRecord = prefix + "v3-schema-record"
 
@@ -68,7 +69,8 @@ enum StoreMigrations {
                 ALTER TABLE _ts_node ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE _ts_schema(
                     tbl TEXT PRIMARY KEY,
-                    rules TEXT NOT NULL
+                    rules TEXT NOT NULL,
+                    columns TEXT NOT NULL
                 ) WITHOUT ROWID;
                 """)
         }

@@ -32,8 +32,11 @@ struct SyncCommand: AsyncParsableCommand {
             }
             if json {
                 print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
-            } else {
+            } else if report.heldBack == nil {
                 print("caught up with \(configuration.parent!.absoluteString): pushed \(report.pushed), pulled \(report.pulled), skipped \(report.skipped), rejected \(report.rejected)")
+            }
+            if let heldBack = report.heldBack {
+                throw SyncError.schemaMismatch(heldBack)
             }
         } catch {
             FileHandle.standardError.write(Data("tiersync sync: not caught up: \(error)\n".utf8))

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import TierSyncEngine
 import TierSyncModel
-import TierSyncSQLite
+@testable import TierSyncSQLite
 import TierSyncStore
 import TierSyncTestTraits
 import TierSyncTesting
@@ -37,6 +37,17 @@ struct SchemaEvolutionTests {
         for (text, expected) in [("version = 0\n", "whole number from 1"), ("version = two\n", "whole number from 1"), ("versoin = 2\n", "unknown setting 'versoin'")] {
             #expect { try SyncSchema(parsing: text + Self.base, fileName: "bad") } throws: { "\($0)".contains(expected) }
         }
+    }
+
+    @Test func anAddedColumnKeepsEveryConstraintItIsDeclaredWith() {
+        let definitions = DeclaredColumn.columnDefinitions(in: """
+            CREATE TABLE note(id TEXT PRIMARY KEY, "body" TEXT CHECK (length(body) < 10), scope TEXT NOT NULL,
+              tag TEXT DEFAULT 'a,b' COLLATE NOCASE, CONSTRAINT two UNIQUE (body, tag), CHECK (scope <> ''))
+            """)
+        #expect(definitions["body"] == #""body" TEXT CHECK (length(body) < 10)"#)
+        #expect(definitions["tag"] == "tag TEXT DEFAULT 'a,b' COLLATE NOCASE")
+        #expect(definitions["scope"] == "scope TEXT NOT NULL")
+        #expect(Set(definitions.keys) == ["id", "body", "scope", "tag"], "table constraints are not columns")
     }
 
     @Test func onlyNewColumnsMayGainRules() throws {
@@ -92,6 +103,19 @@ struct SchemaEvolutionTests {
         store = try SQLiteStore(path: path, node: node, schema: try Self.item(Self.withSegment, version: 2))
         #expect(store.schema.table(named: "item")?.columns == ["id", "name", "scope", "segment"])
         try store.close()
+    }
+
+    @Test func aColumnTheSchemaNeverDeclaredIsLeftAsBefore() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try directory.application("cn.gd.sz")
+        // An application's own table, made before TierSync, with a column of its own.
+        try await app.write { try $0.execute(sql: "CREATE TABLE item(ID TEXT PRIMARY KEY, name TEXT, scope TEXT NOT NULL, local_note TEXT)") }
+        let path = directory.databasePath("cn.gd.sz")
+        for _ in 0..<2 {
+            let store = try SQLiteStore(path: path, node: try NodeID("cn.gd.sz"), schema: try Self.schema(Self.base))
+            #expect(store.schema.table(named: "item")?.columns == ["ID", "name", "scope", "local_note"])
+            try store.close()
+        }
     }
 
     @Test func aColumnIsNotAddedToATableDecidedColumnByColumn() async throws {
