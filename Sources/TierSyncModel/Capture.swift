@@ -80,8 +80,10 @@ public struct Capture: Sendable {
             case .insert:
                 meta.registers[name] = fresh
             case .update where table.isColumnwise:
+                // A register the row has none of (a column added since its last write)
+                // stays without one: this write did not write it.
                 let changed = changed(register: index)
-                if changed || stored == nil { meta.registers[name] = fresh }
+                if changed { meta.registers[name] = fresh }
                 if changed { meta.bases[name] = base(table.columns.firstIndex(of: name).map { [image[$0]] } ?? []) }
             case .update:
                 meta.registers[name] = fresh

@@ -38,8 +38,10 @@ public enum ChangeShape {
     public static func registersProblem(_ change: Change, table: TableSchema) -> String? {
         let meta = change.meta
         let names = table.registerNames
-        // Checked without building sets: this runs for every row received.
-        guard meta.registers.count == names.count, names.allSatisfy({ meta.registers[$0] != nil }) else {
+        // Checked without building sets: this runs for every row received. A register may be
+        // missing: a column added to the table since the row was last written has none until
+        // a write gives it one (SYNC.md 2.1).
+        guard meta.registers.count <= names.count, meta.registers.keys.allSatisfy(names.contains) else {
             let sent = meta.registers.keys.sorted().joined(separator: ", ")
             return "the sender decides conflicts on table \(table.name) with registers \(sent), this node with \(names.joined(separator: ", ")); every node must use the same schema rules"
         }

@@ -144,9 +144,22 @@ public enum RowMerge {
         for name in table.registerNames {
             let mine = local.meta.registers[name] ?? []
             let theirs = withValues(incoming.meta.registers[name] ?? [], name: name) { incoming.values }
-            var register = combine(mine, theirs)
+            if mine.isEmpty && theirs.isEmpty {
+                // A column added since either side last wrote the row: nobody has written it,
+                // and it holds what the row holds there (its DEFAULT) until a write does.
+                if let row = try incoming.values ?? localContent(), row.count == table.columns.count {
+                    for index in table.columnIndexes(ofRegister: name) { content[index] = row[index] }
+                } else {
+                    contentKnown = false
+                }
+                continue
+            }
+            // A side without the register has never seen a write to it: the other side's
+            // writes all stand.
+            var register = mine.isEmpty ? theirs.ranked() : theirs.isEmpty ? mine.ranked() : combine(mine, theirs)
             if register.contains(where: { $0.values == nil }) {
-                register = combine(try withValues(mine, name: name, content: localContent), theirs)
+                let known = try withValues(mine, name: name, content: localContent)
+                register = mine.isEmpty ? theirs.ranked() : theirs.isEmpty ? known.ranked() : combine(known, theirs)
             }
             let rule = table.rule(forRegister: name)
             if isConflict(local: mine, incoming: theirs, merged: register) {

@@ -45,15 +45,6 @@ public enum SchemaEvolution {
             + "new rules, declare a new table with them, copy the rows into it, and stop writing the old one"
     }
 
-    /// The message for columns added to a table decided column by column (`merge`), which
-    /// this version cannot take on a running tree.
-    public static func columnAddedToMerge(_ columns: [String]) -> String {
-        "the schema adds column(s) \(columns.joined(separator: ", ")) to a table decided column by column (conflict = merge). "
-            + "This version cannot add a column to such a table on a running tree: the rows written before carry no conflict "
-            + "register for it, and nodes would refuse them. Keep the table as it was; to sync the new data, declare a new "
-            + "table for it (keyed like this one), or add the column to a table decided row by row"
-    }
-
     /// The message for a column the table still has but the schema no longer declares.
     public static func removedColumn(_ column: String, table: String) -> String {
         "it has column \(column), which the schema no longer declares. Removing a column from a running tree is refused: "

@@ -42,7 +42,10 @@ extension SQLiteStore {
                 try readColumns(db, table: &schema.tables[index])
             }
         }
-        for table in schema.tables { try recordRules(db, table: table) }
+        for table in schema.tables {
+            try checkColumnRules(table)
+            try recordRules(db, table: table)
+        }
         try db.execute(sql: "UPDATE _ts_node SET schema_version = ? WHERE id = 1", arguments: [schema.version])
         try installCaptureLog(db, width: schema.tables.map(\.columns.count).max() ?? 0)
         for (index, table) in schema.tables.enumerated() where row != nil && existed[index] {
@@ -94,9 +97,6 @@ extension SQLiteStore {
             throw StoreError.unusableTable(table: table.name, reason: "its primary key is (\(presentKey.joined(separator: ", "))) and the schema declares (\(declaredKey.joined(separator: ", "))); a running tree cannot change a table's key: declare a new table with the new key and copy the rows into it")
         }
         let added = declared.filter { !presentNames.contains($0.name.lowercased()) }
-        if !added.isEmpty && table.isColumnwise {
-            throw StoreError.unusableTable(table: table.name, reason: SchemaEvolution.columnAddedToMerge(added.map(\.name)))
-        }
         for column in added {
             if column.notNull && column.defaultValue == nil {
                 throw StoreError.unusableTable(table: table.name, reason: "the schema adds column \(column.name) as NOT NULL without a DEFAULT, which the rows already there cannot have; declare a DEFAULT, or let it be NULL")
@@ -197,6 +197,10 @@ extension SQLiteStore {
         guard !table.keyColumns.isEmpty else {
             throw StoreError.unusableTable(table: table.name, reason: "it has no PRIMARY KEY; declare one (INTEGER or TEXT columns)")
         }
+    }
+
+    /// Refuses a `conflict.COLUMN` that names no non-key column of the table.
+    private static func checkColumnRules(_ table: TableSchema) throws {
         for column in table.columnConflicts.keys.sorted() where !table.columns.contains(column) || table.keyColumns.contains(column) {
             throw StoreError.unusableTable(table: table.name, reason: "conflict.\(column) names no non-key column; its columns are \(table.columns.joined(separator: ", "))")
         }

@@ -9,7 +9,8 @@ import TierSyncTestTraits
 struct SchemaRolloutTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
 
-    static func schema(version: Int) -> String {
+    /// The schema file of `version`, its table decided by `conflict`.
+    static func schema(version: Int, conflict: String) -> String {
         let columns = version == 1 ? "id TEXT PRIMARY KEY, body TEXT, scope TEXT NOT NULL" : "id TEXT PRIMARY KEY, body TEXT, scope TEXT NOT NULL, tag TEXT DEFAULT 'none'"
         return """
             version = \(version)
@@ -18,7 +19,7 @@ struct SchemaRolloutTests {
             sql = "CREATE TABLE note(\(columns))"
             concentrate = group
             writers = city, province, group
-            conflict = lww
+            conflict = \(conflict)
             """
     }
 
@@ -41,12 +42,12 @@ struct SchemaRolloutTests {
     }
 
     /// The tree on version 1, the city writing its first notes.
-    private func startedTree() async throws -> (TestTree, [Int: String]) {
+    private func startedTree(conflict: String) async throws -> (TestTree, [Int: String]) {
         let tree = try TestTree(Self.ids)
         var files: [Int: String] = [:]
         for version in [1, 2] {
             let path = tree.directory.appendingPathComponent("schema-v\(version).conf").path
-            try Self.schema(version: version).write(toFile: path, atomically: true, encoding: .utf8)
+            try Self.schema(version: version, conflict: conflict).write(toFile: path, atomically: true, encoding: .utf8)
             files[version] = path
         }
         for id in Self.ids { try tree.configure(id, "[node]\nschema = \"\(files[1]!)\"") }
@@ -72,7 +73,7 @@ struct SchemaRolloutTests {
     }
 
     @Test func aColumnRolledOutBottomUpWhileACityWritesLosesNothing() async throws {
-        let (tree, files) = try await startedTree()
+        let (tree, files) = try await startedTree(conflict: "lww")
 
         // The city first: its notes, tagged now, wait at the city; the older ones went up.
         try await upgrade(tree, "cn.gd.sz", files: files)
@@ -94,8 +95,10 @@ struct SchemaRolloutTests {
         try await expectEverythingArrived(tree)
     }
 
-    @Test func aColumnRolledOutTopDownWhileACityWritesLosesNothing() async throws {
-        let (tree, files) = try await startedTree()
+    /// Top-down, into a table decided column by column: the rows written before have no
+    /// conflict register for the new column.
+    @Test func aColumnRolledOutTopDownIntoAMergeTableWhileACityWritesLosesNothing() async throws {
+        let (tree, files) = try await startedTree(conflict: "merge")
 
         // The group first, then the province: the city, still on version 1, keeps writing;
         // what it writes waits at the city while the province runs the other version. A

@@ -118,16 +118,42 @@ struct SchemaEvolutionTests {
         }
     }
 
-    @Test func aColumnIsNotAddedToATableDecidedColumnByColumn() async throws {
+    /// A column added to a table decided column by column: rows written before have no
+    /// register for it until a write gives them one, sync as they are, and a write of the
+    /// new column merges with a concurrent write of another.
+    @Test func aColumnAddedToAMergeTableMergesWithTheRest() async throws {
         let directory = try TemporaryDirectory()
-        let path = directory.databasePath("cn.gd.sz")
-        let node = try NodeID("cn.gd.sz")
+        let (provinceNode, cityNode) = (try NodeID("cn.gd"), try NodeID("cn.gd.sz"))
         let before = try Self.item("CREATE TABLE item(id TEXT PRIMARY KEY, name TEXT, scope TEXT NOT NULL)", conflict: "merge", version: 1)
-        try SQLiteStore(path: path, node: node, schema: before).close()
-        #expect {
-            try SQLiteStore(path: path, node: node, schema: try Self.item(Self.withSegment, conflict: "merge", version: 2))
-        } throws: { "\($0)".contains("cannot add a column to such a table") }
-        try SQLiteStore(path: path, node: node, schema: before).close()
+        let after = try Self.item(Self.withSegment, extra: "conflict.segment = tier\n", conflict: "merge", version: 2)
+        var province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode, schema: before)
+        var city = try SQLiteStore(path: directory.databasePath("cn.gd.sz"), node: cityNode, schema: before)
+        let cityApp = try directory.application("cn.gd.sz")
+        let provinceApp = try directory.application("cn.gd")
+        func round() async throws -> RoundReport {
+            try await ChildReplicator(store: city, link: InProcessLink(service: ParentService(store: province, logger: InProcessLink.quiet)),
+                                      logger: InProcessLink.quiet).round()
+        }
+        try await cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('A', 'a', 'cn.gd.sz'), ('B', 'b', 'cn.gd.sz')") }
+        _ = try await round()
+        try province.close()
+        try city.close()
+        province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode, schema: after)
+        city = try SQLiteStore(path: directory.databasePath("cn.gd.sz"), node: cityNode, schema: after)
+
+        // Concurrently: the province renames A, the city sets its new column; B is untouched.
+        try await provinceApp.write { try $0.execute(sql: "UPDATE item SET name = 'renamed' WHERE id = 'A'") }
+        try await cityApp.write { try $0.execute(sql: "UPDATE item SET segment = 'bank' WHERE id = 'A'") }
+        for _ in 0..<2 { _ = try await round() }
+        for app in [provinceApp, cityApp] {
+            #expect(try await app.read { try String.fetchAll($0, sql: "SELECT id || '/' || name || '/' || segment FROM item ORDER BY id") }
+                == ["A/renamed/bank", "B/b/none"])
+        }
+        let refused = try await province.rejectedCount() + city.rejectedCount()
+        #expect(refused == 0, "no row refused for its missing register")
+        #expect(try await province.conflictCount() == 0, "writes of different columns do not conflict")
+        try city.close()
+        try province.close()
     }
 
     @Test func betweenNodesOnDifferentSchemasChangesWaitAndGoOnceBothMatch() async throws {
