@@ -65,8 +65,11 @@ public struct Capture: Sendable {
     /// an insert replaces every register and forgets the bases; an update replaces the
     /// registers it changed (every one under a row-level rule) and records as their bases
     /// the replaced writes with the values of the previous image; a deletion keeps the
-    /// content registers, giving the write to those the row never had.
+    /// content registers. A row never logged here (no earlier write in its existence
+    /// register) gets the write in every register it lacks; a row logged before keeps
+    /// without a register each column added since (SYNC.md 2.1) that this write does not set.
     public func meta(after earlier: RowMeta?, version: Version) -> RowMeta {
+        let neverLogged = earlier?.existence.isEmpty ?? true
         var meta = earlier ?? RowMeta()
         meta.context = CausalContext(meta.context.stamps.merging([version.origin: version.stamp]) { $1 })
         meta.existence = [Sibling(version: version, priority: table.deletes.priority(deleted: deletes), values: [.integer(deletes ? 1 : 0)])]
@@ -80,16 +83,14 @@ public struct Capture: Sendable {
             case .insert:
                 meta.registers[name] = fresh
             case .update where table.isColumnwise:
-                // A register the row has none of (a column added since its last write)
-                // stays without one: this write did not write it.
                 let changed = changed(register: index)
-                if changed { meta.registers[name] = fresh }
+                if changed || (stored == nil && neverLogged) { meta.registers[name] = fresh }
                 if changed { meta.bases[name] = base(table.columns.firstIndex(of: name).map { [image[$0]] } ?? []) }
             case .update:
                 meta.registers[name] = fresh
                 meta.bases[name] = base(image)
             case .delete, .keyChange:
-                if stored == nil { meta.registers[name] = fresh }
+                if stored == nil && neverLogged { meta.registers[name] = fresh }
             }
         }
         if operation == .insert { meta.bases = [:] }

@@ -134,20 +134,28 @@ extension SQLiteStore {
                 tomb = MetaText.text(values + fill)
                 changed = true
             }
-            var meta = (try? MetaText.meta(metaText)) ?? RowMeta()
-            if var siblings = meta.registers[RowMeta.wholeRow] {
-                for index in siblings.indices where siblings[index].values?.count == width {
-                    siblings[index].values = siblings[index].values! + fill
+            // Unreadable metadata stays as it is: every read skips the entry (SYNC.md 13).
+            var newMeta = metaText
+            if var meta = try? MetaText.meta(metaText) {
+                var widened = false
+                if var siblings = meta.registers[RowMeta.wholeRow] {
+                    for index in siblings.indices where siblings[index].values?.count == width {
+                        siblings[index].values = siblings[index].values! + fill
+                        widened = true
+                    }
+                    meta.registers[RowMeta.wholeRow] = siblings
+                }
+                if var base = meta.bases[RowMeta.wholeRow], base.values.count == width {
+                    base.values += fill
+                    meta.bases[RowMeta.wholeRow] = base
+                    widened = true
+                }
+                if widened {
+                    newMeta = MetaText.text(meta)
                     changed = true
                 }
-                meta.registers[RowMeta.wholeRow] = siblings
             }
-            if var base = meta.bases[RowMeta.wholeRow], base.values.count == width {
-                base.values += fill
-                meta.bases[RowMeta.wholeRow] = base
-                changed = true
-            }
-            if changed { updates.append((row["seq"], MetaText.text(meta), tomb)) }
+            if changed { updates.append((row["seq"], newMeta, tomb)) }
         }
         let write = try db.makeStatement(sql: "UPDATE _ts_log SET meta = ?, tomb = ? WHERE seq = ?")
         for (seq, meta, tomb) in updates {

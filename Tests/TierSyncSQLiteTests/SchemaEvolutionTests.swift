@@ -152,6 +152,18 @@ struct SchemaEvolutionTests {
         let refused = try await province.rejectedCount() + city.rejectedCount()
         #expect(refused == 0, "no row refused for its missing register")
         #expect(try await province.conflictCount() == 0, "writes of different columns do not conflict")
+
+        // A deletion of a row written before the column was added does not write the column:
+        // the province deletes B, the city then sets B's new column (a later write, so the
+        // row lives), and the city's value stands although the province's writes rank higher
+        // on that column.
+        try await provinceApp.write { try $0.execute(sql: "DELETE FROM item WHERE id = 'B'") }
+        try await Task.sleep(for: .milliseconds(5))
+        try await cityApp.write { try $0.execute(sql: "UPDATE item SET segment = 'gold' WHERE id = 'B'") }
+        for _ in 0..<2 { _ = try await round() }
+        for app in [provinceApp, cityApp] {
+            #expect(try await app.read { try String.fetchOne($0, sql: "SELECT name || '/' || segment FROM item WHERE id = 'B'") } == "b/gold")
+        }
         try city.close()
         try province.close()
     }
