@@ -7,9 +7,10 @@ import TierSyncStore
 ///
 /// - Up: the parent's acknowledgement of this node's pushes (`pushed` in the parent's peer
 ///   record here). The parent keeps the entry in its own log until its own peers have it.
-/// - Down: every child's pull cursor (`pulled`). A child named in the configuration that
-///   has never pulled holds everything back, as does one that stopped pulling, until it
-///   returns or an operator removes it (`tiersync children remove`).
+/// - Down: every child's acknowledgement of its pulls (`pulled`: what it has applied). A
+///   child named in the configuration that has never pulled holds everything back, as
+///   does one that stopped pulling, until it returns or an operator removes it
+///   (`tiersync children remove`).
 /// - Grace: an entry stays until every peer has had it for ``graceSeconds`` (the horizon
 ///   as it stood that long ago, kept by the store) and its write is that old too, so that a
 ///   delayed or replayed copy of an older write, or a node restored from a backup younger
@@ -22,7 +23,8 @@ public struct Retention: Sendable {
     /// The default grace period: 7 days.
     public static let defaultGraceSeconds = 7 * 86_400
 
-    /// Seconds a tombstone or eviction record is kept after its write.
+    /// Seconds a tombstone or eviction record is kept once every peer has it (and after its
+    /// write).
     public var graceSeconds: Int
     /// The children that must pull an entry before it goes, besides those the store has a
     /// record of (a configured child that never called holds everything back).
