@@ -15,46 +15,8 @@ import TierSyncTesting
 @Suite(.ownThread)
 struct RetentionTests {
     /// A group, a province and two of its cities.
-    final class Tree {
-        static let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz"]
-        let directory: TemporaryDirectory
-        var stores: [String: SQLiteStore] = [:]
-        var connections: [String: DatabaseQueue] = [:]
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            for id in Self.ids {
-                stores[id] = try directory.store(id)
-                connections[id] = try directory.application(id)
-            }
-        }
-
-        /// One push-and-pull round of `id` against its parent.
-        func round(_ id: String) async throws -> RoundReport {
-            let link = InProcessLink(service: ParentService(store: stores[try NodeID(id).parent!.description]!, logger: InProcessLink.quiet))
-            return try await ChildReplicator(store: stores[id]!, link: link, logger: InProcessLink.quiet).round()
-        }
-
-        /// Rounds of `ids`, deepest first and then shallowest first, until settled.
-        func sync(_ ids: [String] = ["cn.gd", "cn.gd.sz", "cn.gd.gz"]) async throws {
-            let order = ids.sorted { $0.count > $1.count }
-            for _ in 0..<3 {
-                for id in order + order.reversed() { _ = try await round(id) }
-            }
-        }
-
-        func write(_ id: String, _ sql: String) async throws {
-            try await connections[id]!.write { try $0.execute(sql: sql) }
-        }
-
-        func value(_ id: String, _ sql: String) async throws -> String? {
-            try await connections[id]!.read { try String.fetchOne($0, sql: sql) }
-        }
-
-        /// Purges at `id` with no grace, as if `later` seconds had passed.
-        func purge(_ id: String, children: [String], later: TimeInterval = 1) async throws -> PurgeOutcome {
-            try await Retention(graceSeconds: 0, children: children.map { try NodeID($0) }).purge(stores[id]!, now: Date() + later)
-        }
+    static func tree() throws -> StoreTree {
+        try StoreTree(["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz"])
     }
 
     @Test func theHorizonIsTheLowestAcknowledgementAndNamesWhoHoldsIt() throws {
@@ -72,7 +34,7 @@ struct RetentionTests {
     }
 
     @Test func acknowledgedTombstonesLeaveEveryLogAndAWriteOfThePurgedKeyStillSupersedesTheDeletion() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, classes, scope) VALUES ('C1', 'Port', 'A', 'cn.gd.sz'), ('C2', 'Bank', 'A', 'cn.gd.sz')")
         try await tree.sync()
         // The group corrects the class (its write wins on that column whatever the stamps),
@@ -87,7 +49,7 @@ struct RetentionTests {
         }
 
         // Only the city purges: its parent has acknowledged the deletion.
-        let purged = try await tree.purge("cn.gd.sz", children: [])
+        let purged = try await Self.purge(tree, "cn.gd.sz", children: [])
         #expect(purged.tombstones == 1 && purged.purgedThrough > 0, "\(purged)")
         #expect(try await tree.stores["cn.gd.sz"]!.logSize().deleted == 0)
         #expect(try await tree.stores["cn.gd.sz"]!.purgedThrough() == purged.purgedThrough)
@@ -104,7 +66,7 @@ struct RetentionTests {
         try await tree.write("cn.gd.sz", "DELETE FROM customer WHERE id = 'C2'")
         try await tree.sync()
         for (id, children) in [("cn", ["cn.gd"]), ("cn.gd", ["cn.gd.sz", "cn.gd.gz"]), ("cn.gd.sz", []), ("cn.gd.gz", [])] {
-            _ = try await tree.purge(id, children: children)
+            _ = try await Self.purge(tree, id, children: children)
             let size = try await tree.stores[id]!.logSize()
             #expect(size.deleted == 0, "\(id) keeps \(size.deleted) tombstones")
         }
@@ -112,7 +74,7 @@ struct RetentionTests {
     }
 
     @Test func whatAPeerStillNeedsOrTheGraceStillCoversStaysAndAChildBelowThePurgeIsSentToResync() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn'), ('P2', 'Cloud', 'cn')")
         try await tree.sync(["cn.gd", "cn.gd.sz"])
         try await tree.write("cn", "DELETE FROM product WHERE id = 'P1'")
@@ -124,12 +86,12 @@ struct RetentionTests {
         // cn.gd.gz, configured but never heard from, holds the province back.
         let held = try await Retention(graceSeconds: 0, children: [try NodeID("cn.gd.sz"), try NodeID("cn.gd.gz")]).horizon(of: tree.stores["cn.gd"]!)
         #expect(held.through == 0 && held.heldBy == "cn.gd.gz")
-        #expect(try await tree.purge("cn.gd", children: ["cn.gd.sz", "cn.gd.gz"]).tombstones == 0)
+        #expect(try await Self.purge(tree, "cn.gd", children: ["cn.gd.sz", "cn.gd.gz"]).tombstones == 0)
         #expect(try await tree.stores["cn.gd"]!.logSize().deleted == 1)
 
         // Removed from the configuration, it no longer counts; coming back from below the
         // purged part, its pull is refused with epoch_changed, which sends it to resync.
-        let purged = try await tree.purge("cn.gd", children: ["cn.gd.sz"])
+        let purged = try await Self.purge(tree, "cn.gd", children: ["cn.gd.sz"])
         #expect(purged.tombstones == 1)
         let report = try await tree.round("cn.gd.gz")
         #expect(report.cursorBroken, "a pull from 0, below the purged \(purged.purgedThrough), must be refused")
@@ -139,7 +101,7 @@ struct RetentionTests {
     }
 
     @Test func aPullAskedAheadOfApplyingAcknowledgesOnlyWhatWasApplied() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn.gd", "INSERT INTO marketing_plan(id, title, scope) VALUES ('M1', 'Plan', 'cn.gd'), ('M2', 'Plan', 'cn.gd')")
         let province = tree.stores["cn.gd"]!
         let head = try await province.logHead()
@@ -157,7 +119,7 @@ struct RetentionTests {
     }
 
     @Test func aResyncDropsARowWhoseDeletionItsParentPurgedAndPushesTheRest() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn'), ('P2', 'Cloud', 'cn')")
         try await tree.sync()
         // cn.gd.gz stops syncing and is removed at its parent; it keeps P1 as it was, as a
@@ -168,7 +130,7 @@ struct RetentionTests {
         try await tree.write("cn", "DELETE FROM product WHERE id = 'P1'")
         try await tree.sync(["cn.gd", "cn.gd.sz"])
         _ = try await province.removeChild(try NodeID("cn.gd.gz"))
-        #expect(try await tree.purge("cn.gd", children: ["cn.gd.sz"]).tombstones == 1)
+        #expect(try await Self.purge(tree, "cn.gd", children: ["cn.gd.sz"]).tombstones == 1)
         let purged = try await province.purgedHistory(of: "product")
         #expect(purged.covers(stale.meta.context), "the province's purged history should cover the city's stale state")
 
@@ -181,12 +143,17 @@ struct RetentionTests {
         #expect(try await city.logSize().deleted == 0, "the drop logs no deletion to push")
         #expect(try await city.logSize().evictionRecords == 1, "an eviction record tells the city's own children")
         // Without the history the same stale row is the city's to push again.
-        let other = try Tree()
+        let other = try Self.tree()
         try await other.write("cn", "INSERT INTO product(id, name, scope) VALUES ('P1', 'Line', 'cn')")
         try await other.sync(["cn.gd", "cn.gd.sz"])
         let otherKeys = try await other.stores["cn.gd.sz"]!.digestKeys(of: "product", buckets: Set(0..<DigestTree.leafCount), locations: nil, scopes: .everything)
         let pushed = try await other.stores["cn.gd.sz"]!.repair(table: "product", keys: otherKeys, parentStates: [], parent: try NodeID("cn.gd"),
                                                                  mark: nil, captureGap: false, dryRun: true)
         #expect(pushed.pushed == 1 && pushed.deleted == 0, "\(pushed)")
+    }
+
+    /// Purges at `id` of `tree` with no grace, as if `later` seconds had passed.
+    static func purge(_ tree: StoreTree, _ id: String, children: [String], later: TimeInterval = 1) async throws -> PurgeOutcome {
+        try await Retention(graceSeconds: 0, children: children.map { try NodeID($0) }).purge(tree.stores[id]!, now: Date() + later)
     }
 }

@@ -12,75 +12,15 @@ import TierSyncTestTraits
 /// without logging a delete, and is sent nothing of the row afterwards.
 @Suite(.ownThread)
 struct ScopeMoveTests {
-    /// Six stores synced in process through the real parent service and child replicator.
-    final class Tree {
-        static let ids = ["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz", "cn.js", "cn.js.nj"]
-        let directory: TemporaryDirectory
-        var stores: [String: SQLiteStore] = [:]
-        var connections: [String: DatabaseQueue] = [:]
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            for id in Self.ids {
-                stores[id] = try directory.store(id)
-                connections[id] = try directory.application(id)
-            }
-        }
-
-        func service(_ id: String) -> ParentService {
-            ParentService(store: stores[id]!, logger: InProcessLink.quiet)
-        }
-
-        /// One push-and-pull round of `id` against its parent.
-        func round(_ id: String) async throws {
-            let node = try NodeID(id)
-            let link = InProcessLink(service: service(node.parent!.description))
-            _ = try await ChildReplicator(store: stores[id]!, link: link, logger: InProcessLink.quiet).round()
-        }
-
-        /// Rounds of every child, deepest first and then shallowest first, until settled.
-        func syncAll() async throws {
-            let children = Self.ids.filter { $0 != "cn" }.sorted { $0.count > $1.count }
-            for _ in 0..<4 {
-                for id in children + children.reversed() { try await round(id) }
-            }
-        }
-
-        func write(_ id: String, _ sql: String) async throws {
-            try await connections[id]!.write { try $0.execute(sql: sql) }
-        }
-
-        func value(_ id: String, _ sql: String) async throws -> String? {
-            try await connections[id]!.read { try String.fetchOne($0, sql: sql) }
-        }
-
-        /// Every text in the node's synced table and change log that mentions `text`.
-        func mentions(_ id: String, _ text: String) async throws -> Int {
-            try await connections[id]!.read { db in
-                try Int.fetchOne(db, sql: """
-                    SELECT (SELECT count(*) FROM customer WHERE instr(customer.name, ?1) OR instr(coalesce(manager, ''), ?1))
-                         + (SELECT count(*) FROM _ts_log WHERE instr(meta, ?1) OR instr(coalesce(tomb, ''), ?1))
-                         + (SELECT count(*) FROM _ts_evict WHERE instr(context, ?1))
-                    """, arguments: [text]) ?? 0
-            }
-        }
-
-        /// True when the node has neither the row nor a log entry for it.
-        func knowsNothing(_ id: String, of key: String) async throws -> Bool {
-            try await value(id, """
-                SELECT (SELECT count(*) FROM customer WHERE id = '\(key)') + (SELECT count(*) FROM _ts_log WHERE pk = json_array('\(key)'))
-                """) == "0"
-        }
-
-        func cursor(_ child: String) async throws -> Int64 {
-            try await stores[child]!.peer(try NodeID(child).parent!)?.pulled ?? 0
-        }
+    /// Six stores synced in process.
+    static func tree() throws -> StoreTree {
+        try StoreTree(["cn", "cn.gd", "cn.gd.sz", "cn.gd.gz", "cn.js", "cn.js.nj"])
     }
 
     @Test func aMovedRowLeavesTheOldBranchByKeyOnlyAndItsLaterEditsStayAway() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, scope) VALUES ('SZ-1', 'Shenzhen Port', 'cn.gd.sz')")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         #expect(try await tree.value("cn", "SELECT name FROM customer WHERE id = 'SZ-1'") == "Shenzhen Port")
 
         // The group moves it to Nanjing; Nanjing edits it before Guangdong pulls anything.
@@ -103,7 +43,7 @@ struct ScopeMoveTests {
         let object = try #require(try JSONSerialization.jsonObject(with: try WireCoding.encode(eviction)) as? [String: Any])
         #expect(Set(object.keys) == ["table", "key", "scope", "context"])
 
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         for id in ["cn.gd", "cn.gd.sz"] {
             #expect(try await tree.knowsNothing(id, of: "SZ-1"), "\(id) still holds or logs the row")
             #expect(try await tree.value(id, "SELECT scope FROM _ts_evict WHERE pk = '[\"SZ-1\"]'") == "cn.gd.sz")
@@ -119,7 +59,7 @@ struct ScopeMoveTests {
         let delivered = try await tree.cursor("cn.gd")
         let headBefore = try await tree.stores["cn.gd"]!.logHead()
         try await tree.write("cn.js.nj", "UPDATE customer SET manager = 'Even-Later-72' WHERE id = 'SZ-1'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         #expect(try await tree.value("cn", "SELECT manager FROM customer WHERE id = 'SZ-1'") == "Even-Later-72")
         let later = try await tree.service("cn").pull(caller: "cn.gd", after: delivered, epoch: nil, limit: nil)
         #expect(later.changes.isEmpty && later.evictions == nil)
@@ -128,15 +68,15 @@ struct ScopeMoveTests {
     }
 
     @Test func aRowMovedBackReturnsToTheOldBranchAndLeavesTheOther() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, scope) VALUES ('SZ-2', 'Bank', 'cn.gd.sz')")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         try await tree.write("cn", "UPDATE customer SET scope = 'cn.js.nj' WHERE id = 'SZ-2'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         try await tree.write("cn.js.nj", "UPDATE customer SET name = 'Bank of Nanjing' WHERE id = 'SZ-2'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         try await tree.write("cn", "UPDATE customer SET scope = 'cn.gd.sz' WHERE id = 'SZ-2'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         for id in ["cn", "cn.gd", "cn.gd.sz"] {
             #expect(try await tree.value(id, "SELECT name || '|' || scope FROM customer WHERE id = 'SZ-2'") == "Bank of Nanjing|cn.gd.sz", "at \(id)")
         }
@@ -145,19 +85,19 @@ struct ScopeMoveTests {
         }
         // Edited at its old owner again, it syncs as before.
         try await tree.write("cn.gd.sz", "UPDATE customer SET name = 'Bank, home again' WHERE id = 'SZ-2'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         #expect(try await tree.value("cn", "SELECT name FROM customer WHERE id = 'SZ-2'") == "Bank, home again")
         #expect(try await tree.mentions("cn.js.nj", "home again") == 0)
     }
 
     @Test func aNodeThatNeverHeldTheRowIsSentNothing() async throws {
-        let tree = try Tree()
-        try await tree.syncAll()
+        let tree = try Self.tree()
+        try await tree.sync(passes: 4)
         try await tree.write("cn", "INSERT INTO customer(id, name, scope) VALUES ('G-1', 'Brief', 'cn.gd.sz')")
         try await tree.write("cn", "UPDATE customer SET scope = 'cn.js.nj' WHERE id = 'G-1'")
         let answer = try await tree.service("cn").pull(caller: "cn.gd", after: try await tree.cursor("cn.gd"), epoch: nil, limit: nil)
         #expect(answer.changes.isEmpty && answer.evictions == nil)
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         #expect(try await tree.value("cn.js.nj", "SELECT name FROM customer WHERE id = 'G-1'") == "Brief")
         for id in ["cn.gd", "cn.gd.sz"] {
             #expect(try await tree.value(id, "SELECT count(*) FROM _ts_evict") == "0")
@@ -165,19 +105,19 @@ struct ScopeMoveTests {
     }
 
     @Test func anEditTheOldOwnerMadeBeforeItLearntOfTheMoveStillArrives() async throws {
-        let tree = try Tree()
+        let tree = try Self.tree()
         try await tree.write("cn.gd.sz", "INSERT INTO customer(id, name, scope) VALUES ('SZ-3', 'Ports', 'cn.gd.sz')")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         // The group's own edit reaches Shenzhen first: Shenzhen's later edit has seen it,
         // which Guangdong, once it has dropped the row, knows from the eviction only.
         try await tree.write("cn", "UPDATE customer SET unified_code = 'BC-3' WHERE id = 'SZ-3'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         try await tree.write("cn", "UPDATE customer SET scope = 'cn.js.nj' WHERE id = 'SZ-3'")
         // Guangdong drops the row; then Shenzhen, which has not heard, edits it.
         try await tree.round("cn.gd")
         #expect(try await tree.value("cn.gd", "SELECT count(*) FROM customer WHERE id = 'SZ-3'") == "0")
         try await tree.write("cn.gd.sz", "UPDATE customer SET manager = 'wang' WHERE id = 'SZ-3'")
-        try await tree.syncAll()
+        try await tree.sync(passes: 4)
         for id in ["cn", "cn.js", "cn.js.nj"] {
             #expect(try await tree.value(id, "SELECT manager || '|' || unified_code || '|' || scope FROM customer WHERE id = 'SZ-3'") == "wang|BC-3|cn.js.nj", "at \(id)")
         }
@@ -213,5 +153,30 @@ struct ScopeMoveTests {
         #expect(record.changes.isEmpty)
         #expect(record.evictions.map(\.key) == [[.text("SZ-4")]] && record.evictions.first?.source == parent)
         #expect(record.scannedThrough == headBefore + 1)
+    }
+}
+
+/// What the scope-move tests look for in a node's file.
+extension StoreTree {
+    /// Every text in the node's synced table and change log that mentions `text`.
+    func mentions(_ id: String, _ text: String) async throws -> Int {
+        try await connections[id]!.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM customer WHERE instr(customer.name, ?1) OR instr(coalesce(manager, ''), ?1))
+                     + (SELECT count(*) FROM _ts_log WHERE instr(meta, ?1) OR instr(coalesce(tomb, ''), ?1))
+                     + (SELECT count(*) FROM _ts_evict WHERE instr(context, ?1))
+                """, arguments: [text]) ?? 0
+        }
+    }
+
+    /// True when the node has neither the row nor a log entry for it.
+    func knowsNothing(_ id: String, of key: String) async throws -> Bool {
+        try await value(id, """
+            SELECT (SELECT count(*) FROM customer WHERE id = '\(key)') + (SELECT count(*) FROM _ts_log WHERE pk = json_array('\(key)'))
+            """) == "0"
+    }
+
+    func cursor(_ child: String) async throws -> Int64 {
+        try await stores[child]!.peer(try NodeID(child).parent!)?.pulled ?? 0
     }
 }
