@@ -160,7 +160,7 @@ public struct ChildReplicator: Sendable {
             let request = PushRequest(
                 node: store.node.description, after: pushed, through: batch.scannedThrough,
                 columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
-                changes: WireCoding.wireChanges(batch.changes, schema: schema))
+                changes: WireCoding.wireChanges(batch.changes, schema: schema), schema: WireCoding.schemaField(schema))
             let response: PushResponse
             do {
                 response = try await SyncMetrics.timed(.push) { try await link.push(request) }
@@ -256,22 +256,38 @@ public struct ChildReplicator: Sendable {
     /// answer's cursor in the same transaction; returns false when it moved nothing and so
     /// wrote nothing.
     private func take(_ response: PullResponse, from parent: NodeID, cursor: Int64, epoch: String?, report: inout RoundReport) async throws -> Bool {
-        let changes: [Change]
+        var intake: BatchIntake
         let evictions: [Eviction]
+        // An eviction of a table with kept changes waits with them (SYNC.md 2.1).
+        let keptBefore = response.evictions?.isEmpty == false ? Set(try await store.keptCounts().keys) : []
         do {
-            changes = try WireCoding.changes(response.changes, columns: response.columns, rules: response.rules, schema: store.schema)
-            evictions = try (response.evictions ?? []).map { try $0.eviction(source: parent) }
+            if let version = response.schema, version < 1 {
+                throw WireError.invalid("its schema version is \(version); it must be 1 or more")
+            }
+            let sender = BatchIntake.Sender(node: parent, isChild: false, schemaVersion: response.schema)
+            intake = try BatchIntake.read(response.changes, columns: response.columns, rules: response.rules, from: sender, schema: store.schema)
+            if let wire = response.evictions, !wire.isEmpty {
+                let keptTables = Set(intake.kept.map(\.table)).union(keptBefore)
+                let split = try BatchIntake.evictions(wire, keptTables: keptTables, from: sender, schema: store.schema)
+                evictions = split.apply
+                intake.kept += split.kept
+            } else {
+                evictions = []
+            }
         } catch let WireError.schemaMismatch(message) {
             throw SyncError.schemaMismatch(
-                "pulls held back: \(parent)'s changes do not fit this node's schema (\(message)); \(store.node) runs schema version \(store.schema.version) and \(parent) another; nothing was applied, and they arrive once both run the same schema file (upgrade the older one)")
+                "pulls held back: \(parent)'s changes do not fit this node's schema (\(message)); nothing was applied, and they arrive once the two schema files agree (nodes on one version must run the same file, and a higher version may only add columns and tables)")
         } catch {
             throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
         }
-        try stampLead.check(answer: changes, evictions: evictions, what: "\(parent)'s pull answer")
+        let changes = intake.changes
+        try stampLead.check(answer: changes + intake.keptAsSent, evictions: evictions, what: "\(parent)'s pull answer")
         if response.resync == true { report.resyncRequested = true }
-        guard !changes.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch else { return false }
+        guard !changes.isEmpty || !intake.kept.isEmpty || !evictions.isEmpty || response.through != cursor || response.epoch != epoch else {
+            return false
+        }
         let outcome = try await store.apply(
-            changes, evictions: evictions, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
+            changes, evictions: evictions, keeping: intake.kept, cursor: .pulledFrom(parent: parent, epoch: response.epoch, through: response.through))
         SyncMetrics.pulled(changes.count)
         SyncMetrics.applied(outcome, from: .parent)
         report.pulled += outcome.applied

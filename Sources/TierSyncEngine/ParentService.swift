@@ -58,19 +58,25 @@ public struct ParentService: Sendable {
         guard request.after >= 0, request.through >= request.after else {
             throw SyncError.badRequest("after (\(request.after)) and through (\(request.through)) must satisfy 0 <= after <= through")
         }
-        let changes: [Change]
+        if let version = request.schema, version < 1 || version > Int(Int32.max) {
+            throw SyncError.badRequest("schema must be from 1 to \(Int32.max), got \(version): the version of the schema file the child runs")
+        }
+        let intake: BatchIntake
         do {
-            changes = try WireCoding.changes(request.changes, columns: request.columns, rules: request.rules, schema: store.schema)
+            let sender = BatchIntake.Sender(node: child, isChild: true, schemaVersion: request.schema)
+            intake = try BatchIntake.read(request.changes, columns: request.columns, rules: request.rules, from: sender, schema: store.schema)
         } catch let WireError.schemaMismatch(message) {
             throw SyncError.schemaMismatch(
-                "\(message): \(store.node) runs schema version \(store.schema.version) and \(child) another; nothing of the batch was applied, and \(child) keeps it and sends it again once both run the same schema file (upgrade the older one)")
+                "\(message); nothing of the batch was applied, and \(child) keeps it and sends it again once the two schema files agree (nodes on one version must run the same file, and a higher version may only add columns and tables)")
         } catch {
             throw SyncError.badRequest(error.description)
         }
-        try validate(changes)
+        let changes = intake.changes
+        try validate(changes, kept: intake.keptAsSent)
         do {
             let outcome = try await SyncMetrics.timed(.receive) {
-                try await store.apply(changes, cursor: .pushedBy(child: child, after: request.after, through: request.through))
+                try await store.apply(changes, evictions: [], keeping: intake.kept,
+                                      cursor: .pushedBy(child: child, after: request.after, through: request.through))
             }
             SyncMetrics.applied(outcome, from: .child)
             // The node's own push to its parent, and its children's held pulls, start now.
@@ -87,14 +93,23 @@ public struct ParentService: Sendable {
 
     /// Refuses a batch with a change that cannot belong to its table or names a stamp more
     /// than ``stampLead`` ahead of this node's wall clock.
-    func validate(_ changes: [Change], now: Date = Date()) throws {
+    ///
+    /// Changes kept for a newer schema (`kept`, as sent) are checked for their metadata and
+    /// stamps: what depends on their table's columns is checked when this node can read
+    /// them, and the child's rights when they are applied.
+    func validate(_ changes: [Change], kept: [Change] = [], now: Date = Date()) throws {
         for (index, change) in changes.enumerated() {
             let label = "change [\(index)] to \(change.table) \(change.key.map(\.description))"
             if let table = store.schema.table(named: change.table), let problem = ChangeShape.problem(change, table: table) {
                 throw SyncError.badRequest("\(label): \(problem)")
             }
         }
-        try stampLead.check(changes, now: now) { label, excess in
+        for change in kept {
+            if let problem = ChangeShape.metadataProblem(change) {
+                throw SyncError.badRequest("change to \(change.table) \(change.key.map(\.description)), of a newer schema: \(problem)")
+            }
+        }
+        try stampLead.check(changes + kept, now: now) { label, excess in
             "\(label): \(excess). Fix the clock of \(excess.writer) (NTP) and push again; nothing of this batch was applied"
         }
     }
@@ -187,7 +202,7 @@ public struct ParentService: Sendable {
             epoch: store.epoch, head: answer.head, through: batch.scannedThrough, more: batch.more,
             columns: WireCoding.columns(for: batch.changes, schema: schema), rules: WireCoding.rules(for: batch.changes, schema: schema),
             changes: WireCoding.wireChanges(batch.changes, schema: schema), resync: known?.resyncRequested,
-            evictions: batch.evictions.isEmpty ? nil : batch.evictions.map(WireEviction.init))
+            evictions: batch.evictions.isEmpty ? nil : batch.evictions.map(WireEviction.init), schema: WireCoding.schemaField(schema))
     }
 
     /// Reads what `child` should pull of this node's log after `from` (`head` is the log

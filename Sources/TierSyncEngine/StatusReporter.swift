@@ -22,6 +22,8 @@ public enum StatusReporter {
             if let version = summary.schemaVersion, version != store.schema.version { others[summary.node.description] = version }
         }
         status.otherSchemaVersions = others.isEmpty ? nil : others
+        let kept = try await store.keptCounts()
+        status.kept = kept.isEmpty ? nil : kept
         return status
     }
 

@@ -45,6 +45,27 @@ public enum ChangeShape {
             let sent = meta.registers.keys.sorted().joined(separator: ", ")
             return "the sender decides conflicts on table \(table.name) with registers \(sent), this node with \(names.joined(separator: ", ")); every node must use the same schema rules"
         }
+        if let problem = metadataProblem(change) { return problem }
+        for name in meta.bases.keys where !table.registerNames.contains(name) {
+            return "a base names register \(name), which table \(table.name) does not have"
+        }
+        for (name, base) in meta.bases where base.values.count != table.columnIndexes(ofRegister: name).count {
+            return "register \(name): the base carries \(base.values.count) value(s), the register has \(table.columnIndexes(ofRegister: name).count)"
+        }
+        for (name, siblings) in meta.registers where siblings.count > 1 {
+            let width = table.columnIndexes(ofRegister: name).count
+            guard siblings.ranked().dropFirst().allSatisfy({ $0.values?.count == width }) else {
+                return "register \(name): every losing write must carry its \(width) value(s)"
+            }
+        }
+        return nil
+    }
+
+    /// Why a change's metadata cannot be right whatever its table's columns, or nil: the
+    /// checks a receiver makes of a change it keeps for a newer schema (SYNC.md 2.1), and of
+    /// every other change as part of ``registersProblem(_:table:)``.
+    public static func metadataProblem(_ change: Change) -> String? {
+        let meta = change.meta
         guard !meta.existence.isEmpty, meta.registers.values.allSatisfy({ !$0.isEmpty }) else {
             return "every register must hold at least one write"
         }
@@ -63,20 +84,8 @@ public enum ChangeShape {
         if holdsTwice(meta.existence) || meta.registers.values.contains(where: holdsTwice) {
             return "a register holds the same write twice"
         }
-        for name in meta.bases.keys where !table.registerNames.contains(name) {
-            return "a base names register \(name), which table \(table.name) does not have"
-        }
-        for (name, base) in meta.bases where base.values.count != table.columnIndexes(ofRegister: name).count {
-            return "register \(name): the base carries \(base.values.count) value(s), the register has \(table.columnIndexes(ofRegister: name).count)"
-        }
         guard meta.existence.ranked().first?.version == change.version, meta.isDeleted == change.deleted else {
             return "the version and deleted flag must be those of the winning write of the existence register"
-        }
-        for (name, siblings) in meta.registers where siblings.count > 1 {
-            let width = table.columnIndexes(ofRegister: name).count
-            guard siblings.ranked().dropFirst().allSatisfy({ $0.values?.count == width }) else {
-                return "register \(name): every losing write must carry its \(width) value(s)"
-            }
         }
         return nil
     }

@@ -28,6 +28,12 @@ public struct TableSchema: Hashable, Sendable {
     /// column's type converts one into the other, so equal values are the same value. The
     /// default, before the database is read, is every column.
     public var typeKeepingColumns: Set<String>?
+    /// The value each column takes in a row written by a node whose schema does not have
+    /// the column yet, filled in from the database: its DEFAULT when that is a constant, or
+    /// NULL when the column may be NULL and declares none; the same value the column takes
+    /// in the rows already there when a node adds it. A column missing here cannot be
+    /// filled: a change without it is refused (SYNC.md 2.1).
+    public var fills: [String: SQLValue] = [:]
     /// What follows from the columns and the rule, worked out once: these are read for
     /// every row synced.
     private var derived = Derived()

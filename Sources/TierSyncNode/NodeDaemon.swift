@@ -107,6 +107,9 @@ public enum NodeDaemon {
         let reports = await ReportService.open(store: store, path: configuration.databasePath, expected: expectedChildren(configuration),
                                                staleAfter: configuration.staleAfter, logger: logger)
         if let database = reports.reports { store.observeApplies(with: database.applyObserver) }
+        // Changes kept from a newer schema that the schema of this start fits are applied
+        // before anything syncs (SYNC.md 2.1).
+        _ = try await KeptRelease.run(store, logger: logger)
         ReportRoutes(service: reports).add(to: router)
         StatusPage(service: reports).add(to: router)
         MetricsRoutes(registry: registry, service: reports).add(to: router)

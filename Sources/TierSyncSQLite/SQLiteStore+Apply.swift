@@ -9,9 +9,9 @@ extension SQLiteStore {
     /// Each change is merged with the
     /// row's state here (``RowMerge``); a changed row is written with the capture triggers
     /// muted and logged with its merged registers; conflicts met here are recorded; then
-    /// each eviction drops its row (``ChangeApplier/evict(_:)``); the cursor advances in the
-    /// same transaction.
-    public func apply(_ changes: [Change], evictions: [Eviction], cursor: CursorAdvance) async throws -> ApplyOutcome {
+    /// each eviction drops its row (``ChangeApplier/evict(_:)``); the changes to keep are
+    /// stored, and the cursor advances, in the same transaction.
+    public func apply(_ changes: [Change], evictions: [Eviction], keeping kept: [KeptChange], cursor: CursorAdvance) async throws -> ApplyOutcome {
         let schema = self.schema
         let node = self.node
         let observers = self.observers.withLock { $0 }
@@ -30,6 +30,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE _ts_node SET applying = 0, observing = 0, hlc = max(hlc, ?) WHERE id = 1", arguments: [applier.highestStamp])
             try applier.recordRejections(peer: cursor.peer)
             try applier.recordConflicts(peer: cursor.peer)
+            try SQLiteStore.keep(db, kept)
             try SQLiteStore.advance(db, cursor: cursor, newest: changes.lazy.map(\.version.stamp.rawValue).max())
             return applier.outcome
         }
@@ -81,6 +82,12 @@ extension SQLiteStore {
             try ensurePeer(db, node: parent, role: .parent)
             try db.execute(sql: "UPDATE _ts_peer SET pulled = ?, epoch = ?, last_contact = ?, last_error = NULL WHERE node = ?",
                            arguments: [through, epoch, now, parent.description])
+        case let .released(kept, _, _):
+            let remove = try db.cachedStatement(sql: "DELETE FROM _ts_kept WHERE id = ?")
+            for id in kept {
+                remove.setUncheckedArguments([id])
+                try remove.execute()
+            }
         case .none:
             break
         }
@@ -90,8 +97,11 @@ extension SQLiteStore {
 extension CursorAdvance {
     /// The child whose push this is: its rows are checked against its rights.
     var pushingChild: NodeID? {
-        if case let .pushedBy(child, _, _) = self { return child }
-        return nil
+        switch self {
+        case let .pushedBy(child, _, _): child
+        case let .released(_, source, fromChild): fromChild ? source : nil
+        case .pulledFrom, .none: nil
+        }
     }
 
     /// The peer a cursor belongs to.
@@ -99,6 +109,7 @@ extension CursorAdvance {
         switch self {
         case let .pushedBy(child, _, _): child
         case let .pulledFrom(parent, _, _): parent
+        case let .released(_, source, _): source
         case .none: nil
         }
     }

@@ -114,8 +114,10 @@ extension SQLiteStore {
         // the table did, so that they still fit the table.
         var fill: [SQLValue] = []
         for column in added {
-            let value = try column.defaultValue.map { try DatabaseValue.fetchOne(db, sql: "SELECT \($0)") ?? .null } ?? .null
-            fill.append(SQLValue(value))
+            guard let value = try Self.fill(db, default: column.defaultValue, notNull: column.notNull) else {
+                throw StoreError.unusableTable(table: table.name, reason: "the schema adds column \(column.name) with DEFAULT \(column.defaultValue ?? "?"), which is not a constant; nodes not yet upgraded need one value that stands for it: declare a literal DEFAULT")
+            }
+            fill.append(value)
         }
         try widenImages(db, table: table.name, from: present.count, by: fill)
         return true
@@ -217,10 +219,41 @@ extension SQLiteStore {
     /// Fills in a table's columns, key columns and the columns that keep each value's type
     /// from the database.
     static func readColumns(_ db: Database, table: inout TableSchema) throws {
-        let columns = try Row.fetchAll(db, sql: "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        let columns = try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
         table.columns = columns.map { $0["name"] }
         table.keyColumns = columns.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
         table.typeKeepingColumns = Set(columns.filter { keepsType(declared: $0["type"] ?? "") }.map { $0["name"] })
+        var fills: [String: SQLValue] = [:]
+        for column in columns where (column["pk"] as Int) == 0 {
+            if let value = try fill(db, default: column["dflt_value"], notNull: column["notnull"]) { fills[column["name"]] = value }
+        }
+        table.fills = fills
+    }
+
+    /// The value a column declared with `expression` as its DEFAULT takes in a row written
+    /// without it, or nil when that is not one value everywhere: a NOT NULL column without a
+    /// DEFAULT, or a DEFAULT that is not a literal (the current time, or any expression,
+    /// which SQLite reports without its parentheses).
+    static func fill(_ db: Database, default expression: String?, notNull: Bool) throws -> SQLValue? {
+        guard let expression else { return notNull ? nil : .null }
+        let text = expression.trimmingCharacters(in: .whitespaces)
+        // A double-quoted DEFAULT is a string to SQLite's DEFAULT clause, and an identifier
+        // to a SELECT.
+        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
+            return .text(String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\""))
+        }
+        guard isLiteral(text) else { return nil }
+        return SQLValue(try DatabaseValue.fetchOne(db, sql: "SELECT \(text)") ?? .null)
+    }
+
+    /// True when `text` is one SQL literal: NULL, TRUE, FALSE, a signed number, a string or
+    /// a blob.
+    static func isLiteral(_ text: String) -> Bool {
+        let upper = text.uppercased()
+        if ["NULL", "TRUE", "FALSE"].contains(upper) { return true }
+        if upper.wholeMatch(of: /[+-]?(0X[0-9A-F]+|([0-9]+(\.[0-9]*)?|\.[0-9]+)(E[+-]?[0-9]+)?)/) != nil { return true }
+        if upper.wholeMatch(of: /X'([0-9A-F]{2})*'/) != nil { return true }
+        return text.wholeMatch(of: /'([^']|'')*'/) != nil
     }
 
     /// True when a column declared with type `declared` stores each value with the type it

@@ -2,7 +2,8 @@ import GRDB
 import TierSyncStore
 
 /// The layout of TierSync's own fixed tables (`_ts_node`, `_ts_log`, `_ts_evict`,
-/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`, `_ts_horizon`, `_ts_schema`), managed by GRDB's
+/// `_ts_peer`, `_ts_rejected`, `_ts_conflict`, `_ts_resync`, `_ts_purged`, `_ts_horizon`, `_ts_schema`,
+/// `_ts_kept`), managed by GRDB's
 /// `DatabaseMigrator`: each change of the layout is a named migration, and a store records
 /// the migrations it has run in `grdb_migrations`.
 ///
@@ -35,6 +36,11 @@ enum StoreMigrations {
     /// columns (`_ts_schema`) and
     /// the schema file's version the node last ran with (`_ts_node.schema_version`).
     static let schemaRecord = prefix + "v3-schema-record"
+
+    /// Changes from a newer schema (SYNC.md 2.1): what a node received and cannot store yet,
+    /// kept as received until it runs a schema they fit (`_ts_kept`), each once per sender
+    /// however often a batch is sent again.
+    static let keptChanges = prefix + "v4-kept-changes"
 
     /// Every migration this build knows, in the order they run.
     static let migrator: DatabaseMigrator = {
@@ -72,6 +78,20 @@ enum StoreMigrations {
                     rules TEXT NOT NULL,
                     columns TEXT NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration(keptChanges, foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                CREATE TABLE _ts_kept(
+                    id INTEGER PRIMARY KEY,
+                    received_at REAL NOT NULL,
+                    source TEXT NOT NULL,
+                    from_child INTEGER NOT NULL,
+                    tbl TEXT NOT NULL,
+                    schema_version INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE UNIQUE INDEX _ts_kept_once ON _ts_kept(source, tbl, body);
                 """)
         }
         return migrator

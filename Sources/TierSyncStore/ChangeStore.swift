@@ -40,7 +40,17 @@ public protocol ChangeStore: Sendable {
     /// Evictions (from a pull) are applied after the changes: each drops the row, and its
     /// log entry, when the evicting node has seen every write the row's state here holds,
     /// and keeps an eviction record so that this node's children drop it too.
-    func apply(_ changes: [Change], evictions: [Eviction], cursor: CursorAdvance) async throws -> ApplyOutcome
+    ///
+    /// `kept` are received changes this node cannot store yet (``KeptChange``): they are
+    /// stored as they are, in the same transaction, and applied later with
+    /// ``CursorAdvance/released(kept:source:fromChild:)``.
+    func apply(_ changes: [Change], evictions: [Eviction], keeping kept: [KeptChange], cursor: CursorAdvance) async throws -> ApplyOutcome
+
+    /// The kept changes with ids above `id`, oldest first, at most `limit`.
+    func keptChanges(after id: Int64, limit: Int) async throws -> [KeptChange]
+
+    /// How many kept changes wait, by table.
+    func keptCounts() async throws -> [String: Int]
 
     /// The cursor and contact record kept for a peer, if any.
     func peer(_ node: NodeID) async throws -> PeerState?
@@ -137,7 +147,12 @@ extension ChangeStore {
 
     /// Applies remote changes, without evictions (a push, or a repair).
     public func apply(_ changes: [Change], cursor: CursorAdvance) async throws -> ApplyOutcome {
-        try await apply(changes, evictions: [], cursor: cursor)
+        try await apply(changes, evictions: [], keeping: [], cursor: cursor)
+    }
+
+    /// Applies remote changes and evictions, with nothing to keep.
+    public func apply(_ changes: [Change], evictions: [Eviction], cursor: CursorAdvance) async throws -> ApplyOutcome {
+        try await apply(changes, evictions: evictions, keeping: [], cursor: cursor)
     }
 }
 
@@ -172,6 +187,10 @@ public enum CursorAdvance: Sendable, Equatable {
     case pushedBy(child: NodeID, after: Int64, through: Int64)
     /// A child applying a pull: the parent's log (with this epoch) is applied through `through`.
     case pulledFrom(parent: NodeID, epoch: String, through: Int64)
+    /// Kept changes (``KeptChange``) from `source` applied now that they fit: they leave
+    /// the store's keeping in the same transaction. With `fromChild`, the source's rights
+    /// as a child apply, as they did to its push.
+    case released(kept: [Int64], source: NodeID, fromChild: Bool)
     /// No cursor (tests, repairs).
     case none
 }

@@ -35,7 +35,7 @@ public struct StoreConformance: Sendable {
     }
 
     /// Every check, in the order they are listed.
-    public static let checks: [Check] = applyChecks + evictionChecks + readChecks + conflictChecks + peerChecks + digestChecks + retentionChecks
+    public static let checks: [Check] = applyChecks + evictionChecks + readChecks + conflictChecks + peerChecks + digestChecks + retentionChecks + keptChecks
 
     /// The names of every check.
     public static var names: [String] { checks.map(\.name) }

@@ -32,7 +32,7 @@ public enum BatchCodec {
         writer.name(request.node)
         writer.signed(request.after)
         writer.signed(request.through)
-        writeHeader(columns: request.columns, rules: request.rules, to: &writer)
+        writeHeader(columns: request.columns, rules: request.rules, schema: request.schema, to: &writer)
         writeChanges(request.changes, to: &writer)
         return writer.message(kind: .push)
     }
@@ -44,10 +44,10 @@ public enum BatchCodec {
         let node = try reader.name("node")
         let after = try reader.signed("after")
         let through = try reader.signed("through")
-        let (columns, rules) = try readHeader(&reader)
+        let (columns, rules, schema) = try readHeader(&reader)
         let changes = try readChanges(&reader)
         try reader.expectEnd()
-        return PushRequest(node: node, after: after, through: through, columns: columns, rules: rules, changes: changes)
+        return PushRequest(node: node, after: after, through: through, columns: columns, rules: rules, changes: changes, schema: schema)
     }
 
     /// The flags byte of a pull answer.
@@ -67,7 +67,7 @@ public enum BatchCodec {
         if response.resync == true { flags |= PullFlag.resync }
         if response.evictions != nil { flags |= PullFlag.evictions }
         writer.byte(flags)
-        writeHeader(columns: response.columns, rules: response.rules, to: &writer)
+        writeHeader(columns: response.columns, rules: response.rules, schema: response.schema, to: &writer)
         writeChanges(response.changes, to: &writer)
         if let evictions = response.evictions {
             writer.count(evictions.count)
@@ -96,7 +96,7 @@ public enum BatchCodec {
         guard flags & ~(PullFlag.more | PullFlag.resync | PullFlag.evictions) == 0 else {
             throw .invalid("the pull answer's flags byte is \(flags); only bits 0 to 2 are defined")
         }
-        let (columns, rules) = try readHeader(&reader)
+        let (columns, rules, schema) = try readHeader(&reader)
         let changes = try readChanges(&reader)
         var evictions: [WireEviction]?
         if flags & PullFlag.evictions != 0 {
@@ -117,27 +117,37 @@ public enum BatchCodec {
         }
         try reader.expectEnd()
         return PullResponse(epoch: epoch, head: head, through: through, more: flags & PullFlag.more != 0, columns: columns, rules: rules,
-                            changes: changes, resync: flags & PullFlag.resync != 0 ? true : nil, evictions: evictions)
+                            changes: changes, resync: flags & PullFlag.resync != 0 ? true : nil, evictions: evictions, schema: schema)
     }
 
-    /// Writes the column lists, then the rule signatures (a byte 0 when absent, 1 before them).
-    private static func writeHeader(columns: [String: [String]], rules: [String: String]?, to writer: inout BatchWriter) {
+    /// The header's marker byte after the column lists: bit 0 says rule signatures follow,
+    /// bit 1 that a schema version follows them.
+    private enum HeaderFlag {
+        static let rules: UInt8 = 1
+        static let schema: UInt8 = 2
+    }
+
+    /// Writes the column lists, then the marker byte, the rule signatures and the schema
+    /// version each when present.
+    private static func writeHeader(columns: [String: [String]], rules: [String: String]?, schema: Int?, to writer: inout BatchWriter) {
         writer.count(columns.count)
         for (table, names) in columns {
             writer.name(table)
             writer.count(names.count)
             for name in names { writer.name(name) }
         }
-        guard let rules else { return writer.byte(0) }
-        writer.byte(1)
-        writer.count(rules.count)
-        for (table, signature) in rules {
-            writer.name(table)
-            writer.string(signature)
+        writer.byte((rules == nil ? 0 : HeaderFlag.rules) | (schema == nil ? 0 : HeaderFlag.schema))
+        if let rules {
+            writer.count(rules.count)
+            for (table, signature) in rules {
+                writer.name(table)
+                writer.string(signature)
+            }
         }
+        if let schema { writer.signed(Int64(schema)) }
     }
 
-    private static func readHeader(_ reader: inout BatchReader) throws(WireError) -> (columns: [String: [String]], rules: [String: String]?) {
+    private static func readHeader(_ reader: inout BatchReader) throws(WireError) -> (columns: [String: [String]], rules: [String: String]?, schema: Int?) {
         var columns: [String: [String]] = [:]
         for _ in 0..<(try reader.count("the column lists")) {
             let table = try reader.name("a column list's table")
@@ -145,19 +155,28 @@ public enum BatchCodec {
             for _ in 0..<(try reader.count("a column list")) { names.append(try reader.name("a column name")) }
             columns[table] = names
         }
-        switch try reader.byte("the rule signatures") {
-        case 0:
-            return (columns, nil)
-        case 1:
-            var rules: [String: String] = [:]
+        let flags = try reader.byte("the header's marker")
+        guard flags & ~(HeaderFlag.rules | HeaderFlag.schema) == 0 else {
+            throw .invalid("the batch's header marker is \(flags); bit 0 marks rule signatures, bit 1 a schema version, and no other bit is defined")
+        }
+        var rules: [String: String]?
+        if flags & HeaderFlag.rules != 0 {
+            var signatures: [String: String] = [:]
             for _ in 0..<(try reader.count("the rule signatures")) {
                 let table = try reader.name("a rule signature's table")
-                rules[table] = try reader.string("a rule signature")
+                signatures[table] = try reader.string("a rule signature")
             }
-            return (columns, rules)
-        case let other:
-            throw .invalid("the batch marks its rule signatures with \(other); 0 means absent, 1 present")
+            rules = signatures
         }
+        var schema: Int?
+        if flags & HeaderFlag.schema != 0 {
+            let version = try reader.signed("the schema version")
+            guard version >= 1, version <= Int64(Int32.max) else {
+                throw .invalid("the batch's schema version is \(version); it must be 1 or more")
+            }
+            schema = Int(version)
+        }
+        return (columns, rules, schema)
     }
 
     /// The flags byte of a change: which optional fields follow.

@@ -18,9 +18,13 @@ public struct PushRequest: Codable, Sendable {
     public var rules: [String: String]?
     /// The changes, in the child's log order.
     public var changes: [WireChange]
+    /// The schema version the child runs (SYNC.md 2.1); absent means 1.
+    public var schema: Int?
 
     /// Creates a push request.
-    public init(node: String, after: Int64, through: Int64, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange]) {
+    public init(node: String, after: Int64, through: Int64, columns: [String: [String]], rules: [String: String]? = nil, changes: [WireChange],
+                schema: Int? = nil) {
+        self.schema = schema
         self.node = node
         self.after = after
         self.through = through
@@ -66,12 +70,15 @@ public struct PullResponse: Codable, Sendable {
     /// Rows that left a scope the child holds, by key only, in the parent's log order;
     /// absent when there are none.
     public var evictions: [WireEviction]?
+    /// The schema version the parent runs (SYNC.md 2.1); absent means 1.
+    public var schema: Int?
 
     /// Creates a pull response.
     public init(
         epoch: String, head: Int64, through: Int64, more: Bool, columns: [String: [String]], rules: [String: String]? = nil,
-        changes: [WireChange], resync: Bool? = nil, evictions: [WireEviction]? = nil
+        changes: [WireChange], resync: Bool? = nil, evictions: [WireEviction]? = nil, schema: Int? = nil
     ) {
+        self.schema = schema
         self.epoch = epoch
         self.head = head
         self.through = through

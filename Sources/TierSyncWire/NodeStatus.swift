@@ -38,6 +38,9 @@ public struct NodeStatus: Codable, Sendable {
     /// The nodes below this one, as their last summaries report them, that run another
     /// schema version than this node, by node id (a rollout in progress); absent when none.
     public var otherSchemaVersions: [String: Int]?
+    /// Changes received from nodes on a newer schema that this node keeps until it runs a
+    /// schema they fit, by table (SYNC.md 2.1); absent when none.
+    public var kept: [String: Int]?
 
     /// Creates a status report.
     public init(node: String, tier: String, epoch: String, logHead: Int64, backlog: Int?, peers: [PeerState], tables: [String: Int], rejected: Int,

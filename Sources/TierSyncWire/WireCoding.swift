@@ -54,6 +54,12 @@ public enum WireCoding {
         return columns
     }
 
+    /// The schema version a batch names (`schema`): absent for version 1, so that a tree on
+    /// its first schema sends the batches it always sent.
+    public static func schemaField(_ schema: SyncSchema) -> Int? {
+        schema.version > 1 ? schema.version : nil
+    }
+
     /// The rule signatures of the tables that `changes` touch, as a batch header carries them.
     public static func rules(for changes: [Change], schema: SyncSchema) -> [String: String] {
         var rules: [String: String] = [:]
@@ -75,9 +81,12 @@ public enum WireCoding {
     }
 
     /// The registers a row holds when each holds only the row's own latest write.
-    static func ownRegisters(_ change: Change, table: TableSchema) -> [String: [Sibling]] {
+    ///
+    /// With `sent`, the sender's column list, a column register is made only for a column
+    /// the sender has: a column it lacks (an older schema) was not written (SYNC.md 2.1).
+    static func ownRegisters(_ change: Change, table: TableSchema, sent: [String]? = nil) -> [String: [Sibling]] {
         var registers: [String: [Sibling]] = [:]
-        for name in table.registerNames {
+        for name in table.registerNames where name == RowMeta.wholeRow || sent?.contains(name) ?? true {
             let priority = table.rule(forRegister: name).priority(writer: change.version.origin, scope: change.scope)
             registers[name] = [Sibling(version: change.version, priority: priority, values: nil)]
         }
@@ -92,79 +101,9 @@ public enum WireCoding {
         }
     }
 
-    /// Converts received changes to the receiver's column order.
-    ///
-    /// A table the receiver does not sync, or a column it does not have, makes the change
-    /// invalid; a column the sender did not send is an error as well, since values would be lost.
+    /// Converts received changes to the receiver's column order, refusing every schema
+    /// difference (``BatchIntake`` without a sender): a resync's answer.
     public static func changes(_ wire: [WireChange], columns: [String: [String]], rules: [String: String]? = nil, schema: SyncSchema) throws(WireError) -> [Change] {
-        for (name, signature) in (rules ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let table = schema.table(named: name), table.rulesSignature != signature {
-                throw .schemaMismatch("table \(name): the sender decides conflicts by '\(signature)', this node by '\(table.rulesSignature)'; every node of a tree must use the same schema rules")
-            }
-        }
-        var mappings: [String: [Int]?] = [:]
-        var result: [Change] = []
-        result.reserveCapacity(wire.count)
-        for item in wire {
-            var change = try item.change()
-            guard let table = schema.table(named: item.table) else {
-                throw .schemaMismatch("unknown table '\(item.table)'; this node syncs \(schema.tables.map(\.name).joined(separator: ", "))")
-            }
-            if change.meta.registers.isEmpty && !change.deleted {
-                change.meta.registers = ownRegisters(change, table: table)
-            }
-            let rowRegister = change.meta.registers[RowMeta.wholeRow] ?? []
-            let rowBase = change.meta.bases[RowMeta.wholeRow]
-            let carriesRows = change.values != nil || rowBase != nil || rowRegister.contains { $0.values != nil }
-            if carriesRows, mappings[item.table] == nil {
-                mappings[item.table] = .some(try mapping(sent: columns[item.table], table: table))
-            }
-            if carriesRows, let order = mappings[item.table] ?? nil {
-                guard (change.values?.count ?? order.count) == order.count,
-                      rowRegister.allSatisfy({ ($0.values?.count ?? order.count) == order.count }),
-                      (rowBase?.values.count ?? order.count) == order.count else {
-                    throw .invalid("change to \(item.table): values do not match the \(order.count) columns of the batch's column list")
-                }
-                // The values, and whole-row values inside the registers, are in the sender's order.
-                change.values = change.values.map { reorder($0, order) }
-                if !rowRegister.isEmpty {
-                    change.meta.registers[RowMeta.wholeRow] = rowRegister.map { sibling in
-                        var sibling = sibling
-                        sibling.values = sibling.values.map { reorder($0, order) }
-                        return sibling
-                    }
-                }
-                if var base = rowBase {
-                    base.values = reorder(base.values, order)
-                    change.meta.bases[RowMeta.wholeRow] = base
-                }
-            }
-            result.append(change)
-        }
-        return result
-    }
-
-    private static func reorder(_ values: [SQLValue], _ order: [Int]) -> [SQLValue] {
-        var reordered = [SQLValue](repeating: .null, count: order.count)
-        for (sentIndex, localIndex) in order.enumerated() { reordered[localIndex] = values[sentIndex] }
-        return reordered
-    }
-
-    /// Where each sent column goes in the local order, or nil when the orders are the same.
-    private static func mapping(sent: [String]?, table: TableSchema) throws(WireError) -> [Int]? {
-        guard let sent else { throw .invalid("the batch has no column list for table '\(table.name)'") }
-        if sent == table.columns { return nil }
-        var order: [Int] = []
-        for name in sent {
-            guard let index = table.columns.firstIndex(of: name) else {
-                throw .schemaMismatch("table \(table.name) has no column '\(name)'; its columns are \(table.columns.joined(separator: ", "))")
-            }
-            order.append(index)
-        }
-        guard Set(order).count == table.columns.count else {
-            let missing = Set(table.columns).subtracting(sent).sorted().joined(separator: ", ")
-            throw .schemaMismatch("the batch lacks column(s) \(missing) of table \(table.name)")
-        }
-        return order
+        try BatchIntake.read(wire, columns: columns, rules: rules, from: nil, schema: schema).changes
     }
 }

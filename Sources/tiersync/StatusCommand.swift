@@ -83,6 +83,10 @@ enum StatusText {
         if let version = status.schemaVersion {
             let others = (status.otherSchemaVersions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) v\($0.value)" }
             lines.append("schema    version \(version)" + (others.isEmpty ? "" : "; nodes below on other versions: \(others.joined(separator: ", "))"))
+            if let kept = status.kept {
+                let tables = kept.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                lines.append("schema    kept from a newer schema until this node runs it: \(tables) (tiersync serve applies them at start)")
+            }
         }
         if let gap = status.captureGap, let node = try? NodeID(status.node) {
             lines.append("ERROR     \(gap.message(node: node))")

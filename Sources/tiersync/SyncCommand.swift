@@ -24,6 +24,7 @@ struct SyncCommand: AsyncParsableCommand {
             throw ValidationError("\(configuration.node) is the group: it has no parent to sync with")
         }
         do {
+            _ = try await KeptRelease.run(store, logger: logger)
             var report = try await resync.replicator.round()
             if report.cursorBroken || report.resyncRequested {
                 let repaired = try await resync.run(Resync.Options(), cursorBroken: report.cursorBroken)

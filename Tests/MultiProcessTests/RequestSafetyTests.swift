@@ -77,7 +77,7 @@ struct RequestSafetyTests {
             (try replacing(#""name K0""#, with: #"{"nested":1}"#), 400, ["changes[0].values[2]"]),
             // Another schema's batch: 409, and the child keeps it until both run the same schema.
             (try replacing(#""table":"customer""#, with: #""table":"nope""#), 409, ["schema_mismatch", "unknown table 'nope'", "keeps it"]),
-            (try replacing(#""industry","manager""#, with: #""sector","manager""#), 409, ["schema_mismatch", "has no column 'sector'", "upgrade the older one"]),
+            (try replacing(#""industry","manager""#, with: #""sector","manager""#), 409, ["schema_mismatch", "has no column 'sector'", "the two schema files agree"]),
             (try replacing(#""key":["K1"]"#, with: #""key":[]"#), 400, ["change [1]", "1 key column(s) (id), the change gives 0"]),
             (try replacing(#""values":["K0","#, with: #""values":[null,"#), 400, ["change [0]", "key does not match"]),
             (SignedCurl.customerBatch(rows: 11, from: "cn.gd"), 413, ["batch_too_large", "at most 10 per push", "limits.batch_changes"]),

@@ -3,8 +3,9 @@ import Testing
 import TierSyncTestTraits
 
 /// A column added to a running tree, node by node, while a city keeps writing (SYNC.md
-/// 2.1): each link between nodes on different schemas holds its changes back, kept, and
-/// every row arrives everywhere, with the new column's values, once the tree is upgraded.
+/// 2.1): every link goes on across versions. A node on the older schema keeps what it
+/// cannot store yet and applies it once it is upgraded; what an older node sends takes the
+/// new column's DEFAULT. Every row arrives everywhere, with the new column's values.
 @Suite(.serialized, .daemons)
 struct SchemaRolloutTests {
     static let ids = ["cn", "cn.gd", "cn.gd.sz"]
@@ -75,24 +76,36 @@ struct SchemaRolloutTests {
     @Test func aColumnRolledOutBottomUpWhileACityWritesLosesNothing() async throws {
         let (tree, files) = try await startedTree(conflict: "lww")
 
-        // The city first: its notes, tagged now, wait at the city; the older ones went up.
+        // The city first: its notes, tagged now, reach the province, which keeps them until
+        // it runs the new file; the city's link stays clear.
         try await upgrade(tree, "cn.gd.sz", files: files)
         try write(tree, from: 10, count: 10, tagged: true)
-        let heldBack = try await tree.eventually {
-            try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'").contains("held back")
+        var status = ""
+        let kept = try await tree.eventually {
+            status = try tree.command(["status", "--config", tree.nodes["cn.gd"]!.config]).output
+            return status.contains("kept from a newer schema until this node runs it: note 10")
         }
-        #expect(heldBack, "the city's status must say its pushes are held back: \(tree.log("cn.gd.sz"))")
+        #expect(kept, "the province's status must count the 10 notes it keeps: \(status)\n\(tree.log("cn.gd"))\n\(tree.log("cn.gd.sz"))")
         #expect(try SQLiteShell.value(tree.database("cn.gd"), "SELECT count(*) FROM note WHERE id >= 'N10' AND length(id) = 3") == "0")
+        #expect(try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'") == "")
         let mixed = try await tree.eventually {
             try tree.command(["status", "--config", tree.nodes["cn.gd"]!.config]).output.contains("nodes below on other versions: cn.gd.sz v2")
         }
         #expect(mixed, "the province's status must show the city on another version")
 
-        // The province, then the group: everything arrives, tags included.
+        // The province: it applies what it kept and sends it on, for the group to keep in
+        // turn; then the group. Everything arrives, tags included.
         try await upgrade(tree, "cn.gd", files: files)
+        let atProvince = try await tree.eventually {
+            try SQLiteShell.value(tree.database("cn.gd"), "SELECT count(*) FROM note WHERE tag = 'tag ' || substr(id, 2)") == "10"
+        }
+        #expect(atProvince, "the province should apply the 10 tagged notes it kept: \(tree.log("cn.gd"))")
         try write(tree, from: 20, count: 5, tagged: true)
+        let keptAtGroup = try await tree.eventually { try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM _ts_kept") == "15" }
+        #expect(keptAtGroup, "the group, on the old file, should keep the 15 tagged notes: \(tree.log("cn"))")
         try await upgrade(tree, "cn", files: files)
         try await expectEverythingArrived(tree)
+        #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM _ts_kept") == "0")
     }
 
     /// Top-down, into a table decided column by column: the rows written before have no
@@ -100,25 +113,27 @@ struct SchemaRolloutTests {
     @Test func aColumnRolledOutTopDownIntoAMergeTableWhileACityWritesLosesNothing() async throws {
         let (tree, files) = try await startedTree(conflict: "merge")
 
-        // The group first, then the province: the city, still on version 1, keeps writing;
-        // what it writes waits at the city while the province runs the other version. A
-        // deletion of a note the group already holds waits too, and must not be lost when
-        // the city's log gains the new column.
+        // The group first, then the province, while the city stays on version 1. What the
+        // city does goes up at once: a deletion of a note the group holds arrives with the
+        // new column's DEFAULT standing in. The group tags a note of the city's: the city
+        // keeps that change until it runs the new file.
         let first = try await tree.eventually { try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM note") == "10" }
         #expect(first, "the first notes should reach the group: \(tree.log("cn"))")
         try await upgrade(tree, "cn", files: files)
         try await upgrade(tree, "cn.gd", files: files)
         try SQLiteShell.run(tree.database("cn.gd.sz"), "DELETE FROM note WHERE id = 'N5';")
-        let heldBack = try await tree.eventually {
-            try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'").contains("held back")
-        }
-        #expect(heldBack, "the city's status must say what is held back: \(tree.log("cn.gd.sz"))")
-        #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM note WHERE id = 'N5'") == "1")
+        let deleted = try await tree.eventually { try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM note WHERE id = 'N5'") == "0" }
+        #expect(deleted, "the city's deletion should reach the group while the city runs the old file: \(tree.log("cn.gd"))")
+        try SQLiteShell.run(tree.database("cn"), "UPDATE note SET tag = 'from the group' WHERE id = 'N1';")
+        let keptAtCity = try await tree.eventually { try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT count(*) FROM _ts_kept") != "0" }
+        #expect(keptAtCity, "the city should keep the group's tag until it runs the new file: \(tree.log("cn.gd.sz"))")
+        #expect(try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT coalesce(last_error, '') FROM _ts_peer WHERE node = 'cn.gd'") == "")
 
-        // The city last: its deletion, and its notes with their tags, reach the group.
+        // The city last: it applies the tag it kept, and its new notes reach the group.
         try await upgrade(tree, "cn.gd.sz", files: files)
         try write(tree, from: 10, count: 15, tagged: true)
         try await expectEverythingArrived(tree, notes: 24)
-        #expect(try SQLiteShell.value(tree.database("cn"), "SELECT count(*) FROM note WHERE id = 'N5'") == "0")
+        #expect(try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT tag FROM note WHERE id = 'N1'") == "from the group")
+        #expect(try SQLiteShell.value(tree.database("cn.gd.sz"), "SELECT count(*) FROM _ts_kept") == "0")
     }
 }

@@ -75,7 +75,7 @@ struct UpgradeTests {
             let database = tree.database(id)
             #expect(try SQLiteShell.value(database, "SELECT (SELECT count(*) FROM _ts_rejected) + (SELECT count(*) FROM _ts_conflict)") == "0", "\(id)")
             #expect(try SQLiteShell.value(database, "SELECT count(*) FROM (SELECT tbl, pk FROM _ts_log GROUP BY tbl, pk HAVING count(*) > 1)") == "0", "\(id)")
-            #expect(try SQLiteShell.value(database, "SELECT group_concat(identifier) FROM grdb_migrations") == "tiersync-v1-own-tables,tiersync-v2-retention,tiersync-v3-schema-record", "\(id)")
+            #expect(try SQLiteShell.value(database, "SELECT group_concat(identifier) FROM grdb_migrations") == "tiersync-v1-own-tables,tiersync-v2-retention,tiersync-v3-schema-record,tiersync-v4-kept-changes", "\(id)")
         }
         let pushed = try await tree.eventually(30) {
             try SQLiteShell.value(city, "SELECT (SELECT pushed FROM _ts_peer WHERE node = 'cn.gd') = (SELECT max(seq) FROM _ts_log)") == "1"
@@ -89,7 +89,7 @@ struct UpgradeTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try Self.schema(city) == schema)
         #expect(try Self.log(city) == log)
-        #expect(try SQLiteShell.value(city, "SELECT group_concat(identifier) FROM grdb_migrations") == "tiersync-v1-own-tables,tiersync-v2-retention,tiersync-v3-schema-record")
+        #expect(try SQLiteShell.value(city, "SELECT group_concat(identifier) FROM grdb_migrations") == "tiersync-v1-own-tables,tiersync-v2-retention,tiersync-v3-schema-record,tiersync-v4-kept-changes")
     }
 
     @Test func aDaemonRefusesAFileANewerTierSyncSetUp() async throws {

@@ -48,6 +48,15 @@ struct RetentionTests {
             #expect(try await tree.stores[id]!.logSize().deleted == 1, "\(id) holds the tombstone before any purge")
         }
 
+        // A table with a change kept from a newer schema keeps its tombstones until the
+        // change is applied: it may be concurrent with the deletion.
+        let city = tree.stores["cn.gd.sz"]!
+        let keeper = KeptChange(source: try NodeID("cn.gd"), fromChild: false, table: "customer", schemaVersion: 2, body: Data("kept".utf8))
+        _ = try await city.apply([], evictions: [], keeping: [keeper], cursor: .none)
+        #expect(try await Self.purge(tree, "cn.gd.sz", children: []).tombstones == 0)
+        let keptID = try #require(try await city.keptChanges(after: 0, limit: 1).first).id
+        _ = try await city.apply([], evictions: [], keeping: [], cursor: .released(kept: [keptID], source: keeper.source, fromChild: false))
+
         // Only the city purges: its parent has acknowledged the deletion.
         let purged = try await Self.purge(tree, "cn.gd.sz", children: [])
         #expect(purged.tombstones == 1 && purged.purgedThrough > 0, "\(purged)")

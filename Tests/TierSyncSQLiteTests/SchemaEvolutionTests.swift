@@ -7,10 +7,13 @@ import TierSyncModel
 import TierSyncStore
 import TierSyncTestTraits
 import TierSyncTesting
+import TierSyncWire
 
 /// A schema rolled out node by node (SYNC.md 2.3): a node adds the columns its new schema
 /// declares and refuses what a running tree cannot take; between nodes on different
-/// schemas the changes wait, held back and kept, and go once both match.
+/// schemas the link goes on: a node keeps what a newer schema sent until it runs it, and
+/// fills what an older schema did not send; nodes on the same version with different files
+/// wait, and say why.
 @Suite(.ownThread)
 struct SchemaEvolutionTests {
     static let base = """
@@ -168,39 +171,211 @@ struct SchemaEvolutionTests {
         try province.close()
     }
 
-    @Test func betweenNodesOnDifferentSchemasChangesWaitAndGoOnceBothMatch() async throws {
-        let directory = try TemporaryDirectory()
-        let (provinceNode, cityNode) = (try NodeID("cn.gd"), try NodeID("cn.gd.sz"))
-        var province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode, schema: try Self.schema(Self.base))
-        let city = try SQLiteStore(path: directory.databasePath("cn.gd.sz"), node: cityNode, schema: try Self.item(Self.withSegment, version: 2))
-        let cityApp = try directory.application("cn.gd.sz")
-        let provinceApp = try directory.application("cn.gd")
-        try await cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
-        try await provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('P', 'from above', 'cn.gd.sz')") }
+    /// A province and its city on schemas `provinceVersion` and `cityVersion`, each declaring
+    /// `item` with or without `segment`, with a round between them.
+    struct Pair {
+        let directory: TemporaryDirectory
+        let provinceNode: NodeID
+        let cityNode: NodeID
+        var province: SQLiteStore
+        var city: SQLiteStore
+        let provinceApp: DatabaseQueue
+        let cityApp: DatabaseQueue
+
+        init(province provinceSchema: SyncSchema, city citySchema: SyncSchema) throws {
+            directory = try TemporaryDirectory()
+            (provinceNode, cityNode) = (try NodeID("cn.gd"), try NodeID("cn.gd.sz"))
+            province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode, schema: provinceSchema)
+            city = try SQLiteStore(path: directory.databasePath("cn.gd.sz"), node: cityNode, schema: citySchema)
+            provinceApp = try directory.application("cn.gd")
+            cityApp = try directory.application("cn.gd.sz")
+        }
+
+        init(provinceSegment: Bool, provinceVersion: Int, citySegment: Bool, cityVersion: Int) throws {
+            try self.init(province: try Pair.schema(segment: provinceSegment, version: provinceVersion),
+                          city: try Pair.schema(segment: citySegment, version: cityVersion))
+        }
+
+        static func schema(segment: Bool, version: Int) throws -> SyncSchema {
+            segment ? try SchemaEvolutionTests.item(SchemaEvolutionTests.withSegment, version: version)
+                : try SchemaEvolutionTests.schema(SchemaEvolutionTests.base, version: version)
+        }
 
         func round() async throws -> RoundReport {
             try await ChildReplicator(store: city, link: InProcessLink(service: ParentService(store: province, logger: InProcessLink.quiet)),
                                       logger: InProcessLink.quiet).round()
         }
-        // The city runs version 2, its province version 1: both ways, the changes wait where
-        // they are, kept, and the round says why.
-        var report = try await round()
+
+        /// Reopens the province with `schema` (by default the one with `segment`, at
+        /// `version`) and applies what it kept, as a daemon's start does.
+        mutating func upgradeProvince(version: Int, to schema: SyncSchema? = nil) async throws -> Int {
+            try province.close()
+            province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode,
+                                       schema: try schema ?? Pair.schema(segment: true, version: version))
+            return try await KeptRelease.run(province, logger: InProcessLink.quiet)
+        }
+
+        /// Reopens the city likewise.
+        mutating func upgradeCity(version: Int) async throws -> Int {
+            try city.close()
+            city = try SQLiteStore(path: directory.databasePath("cn.gd.sz"), node: cityNode, schema: try Pair.schema(segment: true, version: version))
+            return try await KeptRelease.run(city, logger: InProcessLink.quiet)
+        }
+
+        func close() throws {
+            try city.close()
+            try province.close()
+        }
+    }
+
+    @Test func aNewerChildsColumnIsKeptAboveAndAnOlderParentsRowsTakeTheDefault() async throws {
+        var pair = try Pair(provinceSegment: false, provinceVersion: 1, citySegment: true, cityVersion: 2)
+        try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
+        try await pair.provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('P', 'from above', 'cn.gd.sz')") }
+
+        // The city runs version 2, its province version 1: the link goes on both ways. The
+        // province keeps what it cannot store; the city's copy of P takes the DEFAULT, as P
+        // will at the province once it upgrades.
+        var report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        #expect(try await pair.province.keptCounts() == ["item": 1])
+        #expect(try await pair.provinceApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'A'") } == 0)
+        #expect(try await pair.cityApp.read { try String.fetchOne($0, sql: "SELECT name || '/' || segment FROM item WHERE id = 'P'") } == "from above/none")
+        #expect(try await StatusReporter.status(of: pair.province).kept == ["item": 1])
+
+        // A release under the old schema still cannot read it: it stays kept.
+        #expect(try await KeptRelease.run(pair.province, logger: InProcessLink.quiet) == 0)
+        #expect(try await pair.province.keptCounts() == ["item": 1])
+
+        // The province upgrades: the kept change is applied with the new column's value, and
+        // the province's log forwards it like any change it applied.
+        #expect(try await pair.upgradeProvince(version: 2) == 1)
+        #expect(try await pair.province.keptCounts().isEmpty)
+        #expect(try await pair.provinceApp.read { try String.fetchOne($0, sql: "SELECT segment FROM item WHERE id = 'A'") } == "bank")
+        #expect(try await pair.provinceApp.read { try String.fetchOne($0, sql: "SELECT segment FROM item WHERE id = 'P'") } == "none")
+        report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        #expect(try await pair.province.changes(after: 0, limit: 10, scanLimit: 100, selecting: .pushedBy(pair.provinceNode)).changes
+            .contains { $0.key == [.text("A")] && $0.values?.contains(.text("bank")) == true })
+        try pair.close()
+    }
+
+    @Test func aNewerParentsColumnIsKeptBelowAndAnOlderChildsRowsTakeTheDefault() async throws {
+        var pair = try Pair(provinceSegment: true, provinceVersion: 2, citySegment: false, cityVersion: 1)
+        try await pair.provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('Q', 'q', 'cn.gd.sz', 'gold')") }
+        try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('C', 'c', 'cn.gd.sz')") }
+        var report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        #expect(try await pair.provinceApp.read { try String.fetchOne($0, sql: "SELECT name || '/' || segment FROM item WHERE id = 'C'") } == "c/none")
+        #expect(try await pair.city.keptCounts() == ["item": 1])
+        #expect(try await pair.cityApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'Q'") } == 0)
+
+        // The city writes Q's name while it cannot see the province's write: concurrent
+        // writes, decided by the table's rule once both meet, the same at both nodes.
+        try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('Q', 'q at the city', 'cn.gd.sz')") }
+        report = try await pair.round()
+        #expect(report.heldBack == nil, "\(report)")
+        #expect(try await pair.upgradeCity(version: 2) >= 1)
+        report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        let atProvince = try await pair.provinceApp.read { try String.fetchOne($0, sql: "SELECT name || '/' || segment FROM item WHERE id = 'Q'") }
+        let atCity = try await pair.cityApp.read { try String.fetchOne($0, sql: "SELECT name || '/' || segment FROM item WHERE id = 'Q'") }
+        #expect(atProvince == atCity && atCity == "q at the city/none", "the later write wins whole under lww: \(String(describing: atProvince)), \(String(describing: atCity))")
+        try pair.close()
+    }
+
+    @Test func aNewTableIsKeptByTheOlderNodeUntilItHasTheTable() async throws {
+        let memo = "\n[table.memo]\nsql = \"CREATE TABLE memo(id TEXT PRIMARY KEY, body TEXT, scope TEXT NOT NULL)\"\nconcentrate = group\n"
+        let withMemo = try Self.schema(Self.base + memo, version: 2)
+        var pair = try Pair(province: try Self.schema(Self.base), city: withMemo)
+        try await pair.cityApp.write {
+            try $0.execute(sql: "INSERT INTO memo(id, body, scope) VALUES ('M', 'memo', 'cn.gd.sz')")
+            try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('I', 'item', 'cn.gd.sz')")
+        }
+        // The item goes up; the memo, of a table the province does not sync yet, is kept.
+        var report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        #expect(try await pair.province.keptCounts() == ["memo": 1])
+        #expect(try await pair.province.rowCounts() == ["item": 1])
+
+        // The province starts with the table: it is created, and the memo applied.
+        #expect(try await pair.upgradeProvince(version: 2, to: withMemo) == 1)
+        #expect(try await pair.province.rowCounts() == ["item": 1, "memo": 1])
+        #expect(try await pair.province.keptCounts().isEmpty)
+        report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        try pair.close()
+    }
+
+    @Test func aFillIsTheLiteralDefaultAndNothingElse() throws {
+        try DatabaseQueue().read { (db: Database) throws in
+            #expect(try SQLiteStore.fill(db, default: nil, notNull: false) == .null)
+            #expect(try SQLiteStore.fill(db, default: nil, notNull: true) == nil)
+            #expect(try SQLiteStore.fill(db, default: "'x''y'", notNull: true) == .text("x'y"))
+            #expect(try SQLiteStore.fill(db, default: "\"abc\"", notNull: true) == .text("abc"))
+            #expect(try SQLiteStore.fill(db, default: "-1.5", notNull: true) == .real(-1.5))
+            #expect(try SQLiteStore.fill(db, default: "+3", notNull: true) == .integer(3))
+            #expect(try SQLiteStore.fill(db, default: "true", notNull: true) == .integer(1))
+            #expect(try SQLiteStore.fill(db, default: "x'01ff'", notNull: true) == .blob(Data([0x01, 0xFF])))
+            // Expressions are reported without their parentheses: none is a fill.
+            for expression in ["random()", "CURRENT_TIMESTAMP", "1 + 1", "abs(-1)", "'a' || 'b'"] {
+                #expect(try SQLiteStore.fill(db, default: expression, notNull: false) == nil, "\(expression)")
+            }
+        }
+    }
+
+    @Test func anOlderMergeWriteGetsNoRegisterForTheColumnItLacks() throws {
+        let merge = try Self.item(Self.withSegment, conflict: "merge", version: 2)
+        var table = merge.tables[0]
+        table.columns = ["id", "name", "scope", "segment"]
+        table.keyColumns = ["id"]
+        table.fills = ["segment": .text("none")]
+        var schema = merge
+        schema.tables = [table]
+        let city = try NodeID("cn.gd.sz")
+        let version = Version(stamp: HybridTimestamp(millis: 1_000), origin: city)
+        let sent = WireChange(table: "item", key: [WireValue(.text("A"))], values: [WireValue(.text("A")), WireValue(.text("a")), WireValue(.text("cn.gd.sz"))],
+                              deleted: nil, stamp: version.stamp.rawValue, origin: city.description, source: nil,
+                              meta: WireMeta(RowMeta(context: CausalContext([city: version.stamp]), existence: [Sibling(version: version, priority: 0, values: nil)])),
+                              scope: city.description, previousScope: nil)
+        let intake = try BatchIntake.read([sent], columns: ["item": ["id", "name", "scope"]], rules: nil,
+                                          from: BatchIntake.Sender(node: city, isChild: true, schemaVersion: 1), schema: schema)
+        let change = try #require(intake.changes.first)
+        #expect(change.values == [.text("A"), .text("a"), .text("cn.gd.sz"), .text("none")])
+        #expect(Set(change.meta.registers.keys) == ["name", "scope"], "no register for the column the sender lacks: \(change.meta.registers.keys)")
+    }
+
+    @Test func anEvictionWaitsWithTheKeptChangesOfItsTable() async throws {
+        var pair = try Pair(provinceSegment: true, provinceVersion: 2, citySegment: false, cityVersion: 1)
+        try await pair.provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('R', 'r', 'cn.gd.sz', 'gold')") }
+        _ = try await pair.round()
+        #expect(try await pair.city.keptCounts() == ["item": 1])
+        // The row leaves the city's scope: the city is sent an eviction, which must follow
+        // the kept change it supersedes, not pass it.
+        try await pair.provinceApp.write { try $0.execute(sql: "UPDATE item SET scope = 'cn.gd.gz' WHERE id = 'R'") }
+        let report = try await pair.round()
+        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
+        #expect(try await pair.city.keptCounts() == ["item": 2], "the eviction is kept behind the change")
+        #expect(try await pair.upgradeCity(version: 2) == 2)
+        #expect(try await pair.cityApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'R'") } == 0,
+                "the row left the city's scope before the city could store it")
+        #expect(try await pair.city.keptCounts().isEmpty)
+        try pair.close()
+    }
+
+    @Test func nodesOnTheSameVersionWithDifferentFilesWaitAndSayWhy() async throws {
+        let pair = try Pair(provinceSegment: false, provinceVersion: 2, citySegment: true, cityVersion: 2)
+        try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
+        try await pair.provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('P', 'from above', 'cn.gd.sz')") }
+        let report = try await pair.round()
         #expect(report.heldBack?.contains("pushes held back") == true && report.heldBack?.contains("pulls held back") == true
             && report.heldBack?.contains("segment") == true, "\(report)")
         #expect(!report.caughtUp)
-        #expect(try await provinceApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'A'") } == 0)
-        #expect(try await cityApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'P'") } == 0)
-        #expect(try await city.peer(provinceNode)?.lastError?.contains("held back") == true)
-
-        // The province upgrades: everything goes, the new column's value with it.
-        try province.close()
-        province = try SQLiteStore(path: directory.databasePath("cn.gd"), node: provinceNode, schema: try Self.item(Self.withSegment, version: 2))
-        report = try await round()
-        #expect(report.heldBack == nil && report.caughtUp, "\(report)")
-        #expect(try await provinceApp.read { try String.fetchOne($0, sql: "SELECT segment FROM item WHERE id = 'A'") } == "bank")
-        #expect(try await cityApp.read { try String.fetchOne($0, sql: "SELECT name FROM item WHERE id = 'P'") } == "from above")
-        #expect(try await city.peer(provinceNode)?.lastError == nil, "the next good round clears the error")
-        try city.close()
-        try province.close()
+        #expect(try await pair.provinceApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'A'") } == 0)
+        #expect(try await pair.cityApp.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM item WHERE id = 'P'") } == 0)
+        #expect(try await pair.province.keptCounts().isEmpty)
+        #expect(try await pair.city.keptCounts().isEmpty)
+        #expect(try await pair.city.peer(pair.provinceNode)?.lastError?.contains("held back") == true)
+        try pair.close()
     }
 }

@@ -14,9 +14,9 @@ struct StoreMigrationTests {
     static let node = "cn.gd.sz"
     /// The migrations this build runs, as `grdb_migrations` records them. Released
     /// identifiers never change: a store that recorded one must find it again.
-    static let migrations = ["tiersync-v1-own-tables", "tiersync-v2-retention", "tiersync-v3-schema-record"]
+    static let migrations = ["tiersync-v1-own-tables", "tiersync-v2-retention", "tiersync-v3-schema-record", "tiersync-v4-kept-changes"]
     /// TierSync's own fixed tables, which the migrations manage.
-    static let ownTables = ["_ts_node", "_ts_log", "_ts_evict", "_ts_peer", "_ts_rejected", "_ts_conflict", "_ts_resync", "_ts_purged", "_ts_horizon", "_ts_schema"]
+    static let ownTables = ["_ts_node", "_ts_log", "_ts_evict", "_ts_peer", "_ts_rejected", "_ts_conflict", "_ts_resync", "_ts_purged", "_ts_horizon", "_ts_schema", "_ts_kept"]
 
     /// The text dump of a node's file made by the previous release (Tests/Fixtures).
     static func previousRelease(_ node: String) throws -> String {

@@ -47,7 +47,7 @@ final class StorePool {
                 for table in schema.tables { try db.execute(sql: "DELETE FROM \(table.name)") }
                 try db.execute(sql: """
                     DELETE FROM _ts_log; DELETE FROM _ts_capture; DELETE FROM _ts_evict; DELETE FROM _ts_conflict;
-                    DELETE FROM _ts_rejected; DELETE FROM _ts_peer; DELETE FROM _ts_resync; DELETE FROM _ts_purged; DELETE FROM _ts_horizon;
+                    DELETE FROM _ts_rejected; DELETE FROM _ts_peer; DELETE FROM _ts_resync; DELETE FROM _ts_purged; DELETE FROM _ts_horizon; DELETE FROM _ts_kept;
                     UPDATE _ts_node SET purged = 0
                     """)
                 try db.execute(sql: "UPDATE _ts_node SET applying = 0 WHERE id = 1")

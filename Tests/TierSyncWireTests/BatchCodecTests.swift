@@ -56,6 +56,26 @@ struct BatchCodecTests {
         }
     }
 
+    @Test func theSchemaVersionTravelsInTheHeaderMarker() throws {
+        let request = PushRequest(node: "cn.gd.sz", after: 0, through: 3, columns: ["customer": table.columns],
+                                  rules: ["customer": table.rulesSignature], changes: try changes(), schema: 3)
+        #expect(try BatchCodec.decodePush(BatchCodec.encode(request)).schema == 3)
+        #expect(try json(BatchCodec.decodePush(BatchCodec.encode(request))) == json(request))
+        let answer = PullResponse(epoch: "e", head: 1, through: 1, more: false, columns: [:], changes: [], schema: 2)
+        #expect(try BatchCodec.decodePull(BatchCodec.encode(answer)).schema == 2)
+        // Without rules or a version the marker is 0, as a batch of the first schema always
+        // had it; an undefined bit, or a version of 0, is refused.
+        let bare = PushRequest(node: "n", after: 0, through: 0, columns: [:], changes: [])
+        let data = BatchCodec.encode(bare)
+        #expect(data[data.count - 2] == 0, "the marker, before the change count")
+        var undefined = data
+        undefined[undefined.count - 2] = 4
+        #expect { try BatchCodec.decodePush(undefined) } throws: { "\($0)".contains("no other bit is defined") }
+        var zero = data
+        zero.replaceSubrange((zero.count - 2)..<(zero.count - 1), with: [2, 0])
+        #expect { try BatchCodec.decodePush(zero) } throws: { "\($0)".contains("it must be 1 or more") }
+    }
+
     @Test func aBodyThatIsNotABatchIsRefusedWithTheReason() throws {
         let request = PushRequest(node: "cn.gd.sz", after: 0, through: 3, columns: ["customer": table.columns], changes: try changes())
         let data = BatchCodec.encode(request)
