@@ -261,11 +261,16 @@ public struct ChildReplicator: Sendable {
         // An eviction of a table with kept changes waits with them (SYNC.md 2.1).
         let keptBefore = response.evictions?.isEmpty == false ? Set(try await store.keptCounts().keys) : []
         do {
-            if let version = response.schema, version < 1 {
-                throw WireError.invalid("its schema version is \(version); it must be 1 or more")
+            if let version = response.schema, version < 1 || version > Int(Int32.max) {
+                throw WireError.invalid("its schema version is \(version); it must be from 1 to \(Int32.max)")
             }
             let sender = BatchIntake.Sender(node: parent, isChild: false, schemaVersion: response.schema)
             intake = try BatchIntake.read(response.changes, columns: response.columns, rules: response.rules, from: sender, schema: store.schema)
+            for change in intake.keptAsSent {
+                if let problem = ChangeShape.metadataProblem(change) {
+                    throw WireError.invalid("change to \(change.table) \(change.key.map(\.description)), of a newer schema: \(problem)")
+                }
+            }
             if let wire = response.evictions, !wire.isEmpty {
                 let keptTables = Set(intake.kept.map(\.table)).union(keptBefore)
                 let split = try BatchIntake.evictions(wire, keptTables: keptTables, from: sender, schema: store.schema)

@@ -32,10 +32,8 @@ public enum KeptRelease {
                 }
                 switch BatchIntake.reread(item, schema: store.schema) {
                 case let .change(change):
-                    if let table = store.schema.table(named: change.table), let problem = ChangeShape.problem(change, table: table) {
-                        stays(item, problem, blocked: &blocked, logger: logger)
-                        continue
-                    }
+                    // Its shape and its sender's rights are checked by the apply, which
+                    // refuses it into the error queue as it would have refused it then.
                     pending.add(item, change: change)
                 case let .eviction(eviction) where !blocked.contains(item.table):
                     pending.add(item, eviction: eviction)

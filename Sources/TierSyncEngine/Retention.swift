@@ -70,12 +70,9 @@ public struct Retention: Sendable {
         // deletion written long ago that reached every peer a minute ago stays for the grace.
         let acknowledgedLongAgo = try await store.recordHorizon(horizon.through, at: now, age: graceSeconds)
         let nowMillis = Int64(now.timeIntervalSince1970 * 1000)
-        // A table with changes kept from a newer schema keeps its tombstones: a kept change
-        // applied later must still meet the deletions it is concurrent with (SYNC.md 2.1).
-        let kept = Set(try await store.keptCounts().keys)
         let request = PurgeRequest(
             through: min(horizon.through, acknowledgedLongAgo), before: HybridTimestamp(millis: nowMillis - Int64(graceSeconds) * 1000),
-            tables: Set(store.schema.tables.map(\.name)).subtracting(kept), limit: limit)
+            tables: Set(store.schema.tables.map(\.name)), limit: limit)
         var total = PurgeOutcome(tombstones: 0, evictionRecords: 0, purgedThrough: 0, more: true)
         while total.more {
             let outcome = try await store.purge(request)

@@ -15,7 +15,8 @@ extension SQLiteStore {
             var histories: [String: PurgedHistory] = [:]
             let tombstones = try Row.fetchAll(db, sql: """
                 SELECT seq, tbl, meta FROM _ts_log INDEXED BY _ts_log_tombstones
-                WHERE deleted = 1 AND seq <= ? AND hlc < ? AND tbl IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?
+                WHERE deleted = 1 AND seq <= ? AND hlc < ? AND tbl IN (SELECT value FROM json_each(?))
+                  AND tbl NOT IN (SELECT tbl FROM _ts_kept) ORDER BY seq LIMIT ?
                 """, arguments: [request.through, request.before.rawValue, JSONText.array(request.tables.sorted().map(JSONText.string)).text, request.limit])
             let remove = try db.cachedStatement(sql: "DELETE FROM _ts_log WHERE seq = ?")
             var tombstoneCount = 0

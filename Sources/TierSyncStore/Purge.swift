@@ -13,7 +13,10 @@ public struct PurgeRequest: Sendable, Equatable {
     /// Only tombstones whose version, and eviction records whose newest write, are older
     /// than this stamp go.
     public var before: HybridTimestamp
-    /// The tables whose tombstones may go. Eviction records go whatever their table.
+    /// The tables whose tombstones may go. Eviction records go whatever their table. A
+    /// store never purges the tombstones of a table it keeps changes of (``KeptChange``),
+    /// judged in the purge's own transaction: a kept change applied later must still meet
+    /// the deletions it is concurrent with.
     public var tables: Set<String>
     /// The most tombstones, and the most eviction records, one purge reads: it bounds the
     /// transaction and its memory. The default is 5000.

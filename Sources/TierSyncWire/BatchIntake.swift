@@ -66,6 +66,7 @@ public struct BatchIntake: Sendable {
                 plans[item.table] = plan
             }
             var change = try item.change()
+            try plan.checkWidth(change)
             if case .keep = plan.action {
                 intake.keptAsSent.append(change)
                 intake.kept.append(try keep(item, plan: plan, sender: sender, localVersion: schema.version))
@@ -82,12 +83,7 @@ public struct BatchIntake: Sendable {
             if change.meta.registers.isEmpty && !change.deleted {
                 change.meta.registers = WireCoding.ownRegisters(change, table: table, sent: plan.sentColumns)
             }
-            let carriesRows = change.values != nil || change.meta.bases[RowMeta.wholeRow] != nil
-                || (change.meta.registers[RowMeta.wholeRow] ?? []).contains { $0.values != nil }
-            if carriesRows, plan.sentColumns == nil {
-                throw .invalid("the batch has no column list for table '\(item.table)'")
-            }
-            try mapping?.convert(&change, table: table)
+            mapping?.convert(&change)
             intake.changes.append(change)
         }
         return intake
@@ -174,6 +170,23 @@ struct TablePlan {
     let action: Action
     let sentColumns: [String]?
     let sentRules: String?
+
+    /// Refuses a change whose whole-row values (its values, the losing writes of its `*`
+    /// register, its `*` base) do not have one value per column of the batch's list for
+    /// its table, or that carries them without a list.
+    func checkWidth(_ change: Change) throws(WireError) {
+        let rowRegister = change.meta.registers[RowMeta.wholeRow] ?? []
+        let rowBase = change.meta.bases[RowMeta.wholeRow]
+        let carriesRows = change.values != nil || rowBase != nil || rowRegister.contains { $0.values != nil }
+        guard carriesRows else { return }
+        guard let width = sentColumns?.count else {
+            throw .invalid("the batch has no column list for table '\(change.table)'")
+        }
+        guard (change.values?.count ?? width) == width, rowRegister.allSatisfy({ ($0.values?.count ?? width) == width }),
+              (rowBase?.values.count ?? width) == width else {
+            throw .invalid("change to \(change.table) \(change.key.map(\.description)): its values do not match the \(width) columns of the batch's column list")
+        }
+    }
 
     init(table name: String, columns sent: [String]?, rules signature: String?, senderVersion: Int, schema: SyncSchema) throws(WireError) {
         sentColumns = sent
@@ -295,15 +308,10 @@ struct ColumnMapping {
     }
 
     /// Puts a change's values, and the whole-row values in its registers and base, in the
-    /// receiver's order, with the fills.
-    func convert(_ change: inout Change, table: TableSchema) throws(WireError) {
+    /// receiver's order, with the fills. The widths were checked (``TablePlan/checkWidth(_:)``).
+    func convert(_ change: inout Change) {
         let rowRegister = change.meta.registers[RowMeta.wholeRow] ?? []
         let rowBase = change.meta.bases[RowMeta.wholeRow]
-        guard (change.values?.count ?? order.count) == order.count,
-              rowRegister.allSatisfy({ ($0.values?.count ?? order.count) == order.count }),
-              (rowBase?.values.count ?? order.count) == order.count else {
-            throw .invalid("change to \(table.name): values do not match the \(order.count) columns of the batch's column list")
-        }
         change.values = change.values.map(reorder)
         if !rowRegister.isEmpty {
             change.meta.registers[RowMeta.wholeRow] = rowRegister.map { sibling in

@@ -115,10 +115,10 @@ struct ApplyTests {
         }
         let changes = try await city.allChanges()
         let request = PushRequest(node: "cn.gd.sz", after: 0, through: 4,
-                                  columns: WireCoding.columns(for: changes, schema: schema), changes: WireCoding.wireChanges(changes, schema: schema))
+                                  columns: WireCoding.columns(for: changes, schema: city.schema), changes: WireCoding.wireChanges(changes, schema: city.schema))
         let decoded = try WireCoding.decode(PushRequest.self, from: try WireCoding.encode(request))
         let province = try directory.store("cn.gd", schema: schema)
-        _ = try await province.apply(try WireCoding.changes(decoded.changes, columns: decoded.columns, schema: schema), cursor: .none)
+        _ = try await province.apply(try WireCoding.changes(decoded.changes, columns: decoded.columns, schema: province.schema), cursor: .none)
         let query = "SELECT group_concat(id || ':' || typeof(a) || quote(a) || typeof(b) || quote(b) || typeof(c) || quote(c), '|') FROM (SELECT * FROM sample ORDER BY id)"
         let original = try await directory.application("cn.gd.sz").read { try String.fetchOne($0, sql: query) }
         let copied = try await directory.application("cn.gd").read { try String.fetchOne($0, sql: query) }
