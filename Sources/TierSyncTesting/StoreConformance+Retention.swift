@@ -7,7 +7,7 @@ extension StoreConformance {
     /// what its tombstone had seen.
     static let retentionChecks: [Check] = [
         Check(name: "aPurgeRemovesOnlyTheTombstonesItNames",
-              promise: "a purge removes the tombstones of the tables named, at or below `through` and older than `before`, records the highest position removed, and leaves rows and other entries alone") { context in
+              promise: "a purge removes the tombstones of the tables named, at or below `through` and older than `before`, but none of a table with kept changes; it records the highest position removed, and leaves rows and other entries alone") { context in
             let city = try await context.open("cn.gd.sz")
             let group = "cn"
             _ = try await city.apply([try context.item(city, "A", name: "a", scope: "cn.gd.sz", origin: group, millis: 1),
@@ -28,6 +28,13 @@ extension StoreConformance {
             let size = try await city.logSize()
             try context.expect(size.deleted == 1 && size.entries == 2 && size.purgedThrough == first, "the log after purging A's tombstone: \(size)")
             try context.expectEqual(try await city.rowCounts()["item"], 1, "rows after the purges")
+            // A table with a kept change keeps its tombstones until the change is released.
+            let kept = KeptChange(source: try context.node("cn.gd"), fromChild: false, table: "item", schemaVersion: 2, body: Data("kept".utf8))
+            _ = try await city.apply([], evictions: [], keeping: [kept], cursor: .none)
+            let held = try await city.purge(PurgeRequest(through: second, before: now, tables: ["item"]))
+            try context.expect(held.tombstones == 0, "a tombstone of a table with a kept change was removed: \(held)")
+            let keptIDs = try await city.keptChanges(after: 0, limit: 10).map(\.id)
+            _ = try await city.apply([], evictions: [], keeping: [], cursor: .released(kept: keptIDs, source: kept.source, fromChild: false))
             let rest = try await city.purge(PurgeRequest(through: second, before: now, tables: ["item"]))
             try context.expect(rest.tombstones == 1 && rest.purgedThrough == second, "the second tombstone once old enough: \(rest)")
             try context.expectEqual(try await city.purgedThrough(), second, "purgedThrough()")
