@@ -22,7 +22,7 @@ public struct BatchIntake: Sendable {
     /// The changes kept until this node runs the sender's schema.
     public var kept: [KeptChange]
     /// The kept changes as the sender wrote them, in the sender's column order: read only
-    /// for what does not depend on columns (their stamps).
+    /// for what does not depend on columns (their metadata and stamps).
     public var keptAsSent: [Change]
 
     /// Who sent a batch, for the changes a receiver keeps.
@@ -52,7 +52,7 @@ public struct BatchIntake: Sendable {
         let version = sender?.schemaVersion ?? schema.version
         var plans: [String: TablePlan] = [:]
         // Every table the header names is judged, whether or not a change follows.
-        for name in Set(columns.keys).union(rules?.keys ?? [:].keys).sorted() {
+        for name in Set(columns.keys).union(rules.map { Array($0.keys) } ?? []).sorted() {
             plans[name] = try TablePlan(table: name, columns: columns[name], rules: rules?[name], senderVersion: version, schema: schema)
         }
         var intake = BatchIntake(changes: [], kept: [], keptAsSent: [])
