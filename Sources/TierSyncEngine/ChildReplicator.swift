@@ -266,11 +266,7 @@ public struct ChildReplicator: Sendable {
             }
             let sender = BatchIntake.Sender(node: parent, isChild: false, schemaVersion: response.schema)
             intake = try BatchIntake.read(response.changes, columns: response.columns, rules: response.rules, from: sender, schema: store.schema)
-            for change in intake.keptAsSent {
-                if let problem = ChangeShape.metadataProblem(change) {
-                    throw WireError.invalid("change to \(change.table) \(change.key.map(\.description)), of a newer schema: \(problem)")
-                }
-            }
+            if let problem = intake.keptProblem { throw WireError.invalid(problem) }
             if let wire = response.evictions, !wire.isEmpty {
                 let keptTables = Set(intake.kept.map(\.table)).union(keptBefore)
                 let split = try BatchIntake.evictions(wire, keptTables: keptTables, from: sender, schema: store.schema)

@@ -72,6 +72,7 @@ public struct ParentService: Sendable {
             throw SyncError.badRequest(error.description)
         }
         let changes = intake.changes
+        if let problem = intake.keptProblem { throw SyncError.badRequest(problem) }
         try validate(changes, kept: intake.keptAsSent)
         do {
             let outcome = try await SyncMetrics.timed(.receive) {
@@ -94,19 +95,15 @@ public struct ParentService: Sendable {
     /// Refuses a batch with a change that cannot belong to its table or names a stamp more
     /// than ``stampLead`` ahead of this node's wall clock.
     ///
-    /// Changes kept for a newer schema (`kept`, as sent) are checked for their metadata and
-    /// stamps: what depends on their table's columns is checked when this node can read
-    /// them, and the child's rights when they are applied.
+    /// Changes kept for a newer schema (`kept`, as sent) are checked for their stamps here;
+    /// their metadata was checked before (``BatchIntake/keptProblem``), what depends on
+    /// their table's columns is checked when this node can read them, and the child's
+    /// rights when they are applied.
     func validate(_ changes: [Change], kept: [Change] = [], now: Date = Date()) throws {
         for (index, change) in changes.enumerated() {
             let label = "change [\(index)] to \(change.table) \(change.key.map(\.description))"
             if let table = store.schema.table(named: change.table), let problem = ChangeShape.problem(change, table: table) {
                 throw SyncError.badRequest("\(label): \(problem)")
-            }
-        }
-        for change in kept {
-            if let problem = ChangeShape.metadataProblem(change) {
-                throw SyncError.badRequest("change to \(change.table) \(change.key.map(\.description)), of a newer schema: \(problem)")
             }
         }
         try stampLead.check(changes + kept, now: now) { label, excess in

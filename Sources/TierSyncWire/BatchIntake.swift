@@ -25,6 +25,17 @@ public struct BatchIntake: Sendable {
     /// for what does not depend on columns (their metadata and stamps).
     public var keptAsSent: [Change]
 
+    /// Why a kept change cannot be right whatever the columns of its table
+    /// (``ChangeShape/metadataProblem(_:)``), naming it; nil when every one can be.
+    public var keptProblem: String? {
+        for change in keptAsSent {
+            if let problem = ChangeShape.metadataProblem(change) {
+                return "change to \(change.table) \(change.key.map(\.description)), of a newer schema: \(problem)"
+            }
+        }
+        return nil
+    }
+
     /// Who sent a batch, for the changes a receiver keeps.
     public struct Sender: Sendable {
         /// The sending node.

@@ -363,6 +363,27 @@ struct SchemaEvolutionTests {
         try pair.close()
     }
 
+    @Test func aNewerChildsChangeWithBadMetadataIsRefusedBeforeItIsKept() async throws {
+        let pair = try Pair(provinceSegment: false, provinceVersion: 1, citySegment: true, cityVersion: 2)
+        let city = pair.cityNode
+        let stamp = HybridTimestamp(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        func change(existence: [Sibling]) -> WireChange {
+            WireChange(table: "memo", key: [WireValue(.text("M"))], values: [WireValue(.text("M")), WireValue(.text("cn.gd.sz"))], deleted: nil,
+                       stamp: stamp.rawValue, origin: city.description, source: nil,
+                       meta: WireMeta(RowMeta(context: CausalContext([city: stamp]), existence: existence)), scope: city.description, previousScope: nil)
+        }
+        let service = ParentService(store: pair.province, logger: InProcessLink.quiet)
+        let bad = PushRequest(node: city.description, after: 0, through: 1, columns: ["memo": ["id", "scope"]], changes: [change(existence: [])], schema: 2)
+        await #expect { try await service.receive(bad) } throws: { "\($0)".contains("of a newer schema") && "\($0)".contains("at least one write") }
+        #expect(try await pair.province.keptCounts().isEmpty)
+        #expect(try await pair.province.peer(city)?.pushed ?? 0 == 0, "a refused push moves nothing")
+        let good = PushRequest(node: city.description, after: 0, through: 1, columns: ["memo": ["id", "scope"]],
+                               changes: [change(existence: [Sibling(version: Version(stamp: stamp, origin: city), priority: 0, values: nil)])], schema: 2)
+        _ = try await service.receive(good)
+        #expect(try await pair.province.keptCounts() == ["memo": 1])
+        try pair.close()
+    }
+
     @Test func nodesOnTheSameVersionWithDifferentFilesWaitAndSayWhy() async throws {
         let pair = try Pair(provinceSegment: false, provinceVersion: 2, citySegment: true, cityVersion: 2)
         try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
