@@ -167,7 +167,7 @@ public struct ChildReplicator: Sendable {
             } catch let SyncError.refused(409, body) where body.code == "schema_mismatch" {
                 // The parent runs another schema: the changes wait here, unsent and kept,
                 // while the pull goes on (SYNC.md 2.1).
-                report.heldBack = "pushes held back: \(body.message)"
+                report.heldBack = "\(RoundReport.pushesHeldBack): \(body.message)"
                 return
             } catch let SyncError.refused(409, body) where body.code == "cursor_gap" && gapRetries < 3 {
                 let expected = body.expected ?? 0
@@ -277,7 +277,7 @@ public struct ChildReplicator: Sendable {
             }
         } catch let WireError.schemaMismatch(message) {
             throw SyncError.schemaMismatch(
-                "pulls held back: \(parent)'s changes do not fit this node's schema (\(message)); nothing was applied, and they arrive once the two schema files agree (nodes on one version must run the same file, and a higher version may only add columns and tables)")
+                "\(RoundReport.pullsHeldBack): \(parent)'s changes do not fit this node's schema (\(message)); nothing was applied, and they arrive once the two schema files agree (nodes on one version must run the same file, and a higher version may only add columns and tables)")
         } catch {
             throw SyncError.badRequest("parent sent a batch this node cannot read: \(error)")
         }
@@ -329,6 +329,11 @@ public struct ChildReplicator: Sendable {
             var report = RoundReport()
             held.applied = try await take(response, from: parent, cursor: stored, epoch: now?.epoch, report: &report)
             held.pulled = report.pulled
+            // An apply clears the parent's last error; what the last round held back stays
+            // held back until the next round says otherwise, and `status` keeps saying so.
+            if held.applied, let error = now?.lastError, RoundReport.isHeldBack(error) {
+                try await store.recordContact(with: parent, role: .parent, pushed: nil, pulled: nil, error: error)
+            }
             return held
         }
     }
@@ -377,7 +382,18 @@ public struct RoundReport: Sendable, Codable, Equatable {
     public var resyncRequested = false
     /// Why pushes or pulls were held back this round because this node and its parent run
     /// different schema files (SYNC.md 2.1); nil when nothing was. Nothing held back is lost.
+    /// It starts with ``pushesHeldBack`` or ``pullsHeldBack``.
     public var heldBack: String?
+
+    /// How ``heldBack`` starts when a push was refused for the schema.
+    public static let pushesHeldBack = "pushes held back"
+    /// How ``heldBack`` starts when a pull answer did not fit this node's schema.
+    public static let pullsHeldBack = "pulls held back"
+
+    /// True when a recorded error is a round's ``heldBack``.
+    public static func isHeldBack(_ error: String) -> Bool {
+        error.hasPrefix(pushesHeldBack) || error.hasPrefix(pullsHeldBack)
+    }
     /// True when both directions ended caught up.
     public var caughtUp = false
 

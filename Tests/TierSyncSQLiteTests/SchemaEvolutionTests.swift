@@ -384,6 +384,22 @@ struct SchemaEvolutionTests {
         try pair.close()
     }
 
+    @Test func whatARoundHeldBackStaysInStatusThroughAHeldPull() async throws {
+        let pair = try Pair(provinceSegment: false, provinceVersion: 2, citySegment: true, cityVersion: 2)
+        try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
+        let report = try await pair.round()
+        #expect(report.heldBack?.hasPrefix(RoundReport.pushesHeldBack) == true, "\(report)")
+        // The province writes for another city: a held pull passes over it and applies
+        // only a new cursor, which must not clear what the round held back.
+        try await pair.provinceApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope) VALUES ('G', 'g', 'cn.gd.gz')") }
+        let replicator = ChildReplicator(store: pair.city, link: InProcessLink(service: ParentService(store: pair.province, logger: InProcessLink.quiet)),
+                                         logger: InProcessLink.quiet)
+        let held = try await replicator.awaitParent(wait: 0)
+        #expect(held.applied, "\(held)")
+        #expect(try await pair.city.peer(pair.provinceNode)?.lastError?.hasPrefix(RoundReport.pushesHeldBack) == true)
+        try pair.close()
+    }
+
     @Test func nodesOnTheSameVersionWithDifferentFilesWaitAndSayWhy() async throws {
         let pair = try Pair(provinceSegment: false, provinceVersion: 2, citySegment: true, cityVersion: 2)
         try await pair.cityApp.write { try $0.execute(sql: "INSERT INTO item(id, name, scope, segment) VALUES ('A', 'a', 'cn.gd.sz', 'bank')") }
