@@ -165,8 +165,8 @@ public struct ChildReplicator: Sendable {
             do {
                 response = try await SyncMetrics.timed(.push) { try await link.push(request) }
             } catch let SyncError.refused(409, body) where body.code == "schema_mismatch" {
-                // The parent runs another schema: the changes wait here, unsent and kept,
-                // while the pull goes on (SYNC.md 2.1).
+                // The two schema files differ in a way their versions cannot bridge: the
+                // changes wait here, unsent, while the pull goes on (SYNC.md 2.1).
                 report.heldBack = "\(RoundReport.pushesHeldBack): \(body.message)"
                 return
             } catch let SyncError.refused(409, body) where body.code == "cursor_gap" && gapRetries < 3 {

@@ -24,9 +24,10 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case notAnAPIRoot(url: String, path: String)
     /// The node at the parent's URL, `answering`, is not this node's (`node`'s) parent.
     case wrongParent(url: String, answering: NodeID, node: NodeID)
-    /// The two nodes run different schema files: a batch names tables or columns the
-    /// receiver lacks, lacks some it has, or decides by other rules. Nothing of it was
-    /// applied; the sender keeps it and sends it again once both run the same schema.
+    /// The two nodes' schema files differ in a way their versions cannot bridge (SYNC.md
+    /// 2.1): a batch names tables or columns the receiver lacks though its sender is not
+    /// newer, lacks columns the receiver cannot fill, or decides by other rules. Nothing of
+    /// it was applied; the sender keeps it and sends it again once the files agree.
     case schemaMismatch(String)
 
     /// A message that says what is wrong and what to do.

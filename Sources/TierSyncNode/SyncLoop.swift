@@ -100,8 +100,9 @@ public struct SyncLoop: Service {
                     ])
                 }
                 if let heldBack = report.heldBack {
-                    // The parent runs another schema (SYNC.md 2.1): sending the same batch on
-                    // every commit would only be refused again; wait as after a failure.
+                    // The two schema files differ in a way their versions cannot bridge
+                    // (SYNC.md 2.1): sending the same batch on every commit would only be
+                    // refused again; wait as after a failure.
                     failures += 1
                     let backoff = min(interval * Int(1 << min(failures, 6)), .seconds(60))
                     logger.warning("changes held back until this node and its parent run the same schema", metadata: [

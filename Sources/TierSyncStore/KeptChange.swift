@@ -2,10 +2,12 @@ import Foundation
 import TierSyncModel
 
 /// A change received from a node on a newer schema that this node cannot store yet: it
-/// names a table this node does not sync, or a column its table does not have yet. It is
-/// kept, whole and as received, from the transaction that acknowledged it until this node
-/// runs a schema it fits; then the engine applies it like any received change (SYNC.md
-/// 2.1). Nothing of it is lost, and the link goes on meanwhile.
+/// names a table this node does not sync, or a column, a column rule or a conflict
+/// register its table does not have yet; or an eviction of a table with such changes,
+/// which must not pass them. It is kept, whole and as received, from the transaction that
+/// acknowledged it until this node runs a schema it fits; then the engine applies it like
+/// any received change (SYNC.md 2.1). Nothing of it is lost, and the link goes on
+/// meanwhile.
 ///
 /// The store keeps `body` as opaque bytes: the engine wrote it, and only the engine reads it.
 public struct KeptChange: Sendable, Equatable {

@@ -172,7 +172,7 @@ public enum BatchCodec {
         if flags & HeaderFlag.schema != 0 {
             let version = try reader.signed("the schema version")
             guard version >= 1, version <= Int64(Int32.max) else {
-                throw .invalid("the batch's schema version is \(version); it must be 1 or more")
+                throw .invalid("the batch's schema version is \(version); it must be from 1 to \(Int32.max)")
             }
             schema = Int(version)
         }

@@ -85,7 +85,7 @@ enum StatusText {
             lines.append("schema    version \(version)" + (others.isEmpty ? "" : "; nodes below on other versions: \(others.joined(separator: ", "))"))
             if let kept = status.kept {
                 let tables = kept.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                lines.append("schema    kept from a newer schema until this node runs it: \(tables) (tiersync serve applies them at start)")
+                lines.append("schema    kept from a newer schema until this node runs it: \(tables) (applied at the next start with a schema they fit)")
             }
         }
         if let gap = status.captureGap, let node = try? NodeID(status.node) {

@@ -9,7 +9,7 @@ import TierSyncTestTraits
 import TierSyncTesting
 import TierSyncWire
 
-/// A schema rolled out node by node (SYNC.md 2.3): a node adds the columns its new schema
+/// A schema rolled out node by node (SYNC.md 2.1): a node adds the columns its new schema
 /// declares and refuses what a running tree cannot take; between nodes on different
 /// schemas the link goes on: a node keeps what a newer schema sent until it runs it, and
 /// fills what an older schema did not send; nodes on the same version with different files
