@@ -78,15 +78,11 @@ public struct BatchIntake: Sendable {
             }
             var change = try item.change()
             try plan.checkWidth(change)
-            if case .keep = plan.action {
-                intake.keptAsSent.append(change)
-                intake.kept.append(try keep(item, plan: plan, sender: sender, localVersion: schema.version))
-                continue
-            }
-            guard case let .convert(table, mapping) = plan.action else { continue }
-            // A newer sender's change may carry a conflict register this table does not have
-            // yet (a merge table's new column, in a deletion that lists no columns).
-            if version > schema.version, change.meta.registers.keys.contains(where: { !table.registerNames.contains($0) }) {
+            // Kept: every change of a table planned for keeping, and a newer sender's change
+            // that carries a conflict register this table does not have yet (a merge table's
+            // new column, in a deletion that lists no columns).
+            guard case let .convert(table, mapping) = plan.action,
+                  version <= schema.version || change.meta.registers.keys.allSatisfy(table.registerNames.contains) else {
                 intake.keptAsSent.append(change)
                 intake.kept.append(try keep(item, plan: plan, sender: sender, localVersion: schema.version))
                 continue
